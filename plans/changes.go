@@ -1,0 +1,185 @@
+package plans
+
+import "time"
+
+// FormatVersion is the version of the saved plan file this build writes and reads.
+const FormatVersion = 1
+
+// Plan is everything a saved plan holds. Every field except Digest and Approvals is covered by
+// the digest (see Digest()).
+type Plan struct {
+	FormatVersion int       `json:"format_version"`
+	Enclave       string    `json:"enclave"`
+	Author        string    `json:"author"`
+	CreatedAt     time.Time `json:"created_at"`
+	ExpiresAt     time.Time `json:"expires_at"`
+	// Files is a snapshot of every file the configuration was made from: *.hcl of the enclave
+	// and its modules, and files read by file(). Keys are slash paths relative to the enclave
+	// directory ("main.hcl", "../../modules/esx-cluster/main.hcl").
+	Files map[string]string `json:"files"`
+	// Env holds the values env() returned at plan time, so apply evaluates the same thing.
+	Env       map[string]string   `json:"env,omitempty"`
+	Variables map[string]Variable `json:"variables"`
+	Targets   []string            `json:"targets,omitempty"`
+	Refreshed bool                `json:"refreshed"`
+	// State is what the plan was made against.
+	State StateRef `json:"state"`
+	// Observed holds, per resource instance address, the real values refresh saw (sensitive
+	// attributes hashed). Apply reads the changed resources again and compares.
+	Observed map[string]map[string]any `json:"observed"`
+	Changes  []ResourceChange          `json:"changes"`
+	Drift    []Drift                   `json:"drift,omitempty"`
+	Policies []PolicyResult            `json:"policies,omitempty"`
+	Outputs  map[string]OutputValue    `json:"outputs,omitempty"`
+	// Rules are the approval rules in force; RulesSource says where they came from: "state"
+	// (the last apply) or "config" (first apply of an empty state).
+	Rules       *ApprovalRules `json:"approval_rules,omitempty"`
+	RulesSource string         `json:"approval_rules_source,omitempty"`
+	// RulesChange is set when the configuration's approval block differs from the rules in
+	// force: applying the plan records the new rules in state.
+	RulesChange *ApprovalRules `json:"approval_rules_change,omitempty"`
+
+	Digest    string     `json:"digest"`
+	Approvals []Approval `json:"approvals,omitempty"`
+}
+
+// Variable is one input variable's value as the plan used it. Sensitive values are never
+// stored: Hash is "sha256:SALT:HEX" of the value's JSON, and apply needs the value again.
+type Variable struct {
+	Value     any    `json:"value,omitempty"`
+	Sensitive bool   `json:"sensitive,omitempty"`
+	Hash      string `json:"hash,omitempty"`
+}
+
+// StateRef pins the state a plan was made against.
+type StateRef struct {
+	Lineage string `json:"lineage"`
+	Serial  uint64 `json:"serial"`
+	Digest  string `json:"digest"`
+}
+
+// ResourceChange is the plan for one resource instance. What Before and After hold:
+//
+//	action   Before                  After
+//	create   nil                     planned attributes; unknown ones listed in AfterUnknown
+//	update   refreshed attributes    planned attributes
+//	replace  refreshed attributes    planned attributes of the new object
+//	delete   refreshed attributes    nil
+//	read     nil                     the data source's result
+//	no-op    refreshed attributes    the same
+//
+// Sensitive attributes are masked ("(sensitive)") in Before and After; Diffs says whether
+// they change.
+type ResourceChange struct {
+	Addr         string         `json:"address"`
+	Module       string         `json:"module,omitempty"`
+	Mode         string         `json:"mode"` // managed | data
+	Type         string         `json:"type"`
+	Name         string         `json:"name"`
+	Key          any            `json:"index,omitempty"`
+	Provider     string         `json:"provider"` // provider instance: vsphere, junos.srx
+	Action       Action         `json:"action"`
+	Before       map[string]any `json:"before,omitempty"`
+	After        map[string]any `json:"after,omitempty"`
+	AfterUnknown []string       `json:"after_unknown,omitempty"`
+	Diffs        []AttrDiff     `json:"diffs,omitempty"`
+	// Destructive: deleting or replacing an object that holds data.
+	Destructive bool `json:"destructive,omitempty"`
+	// Reason explains a replace ("vsphere_nas_datastore: remote_path forces replacement") or
+	// a delete ("no longer in configuration").
+	Reason string   `json:"reason,omitempty"`
+	Tags   map[string]string `json:"tags,omitempty"`
+	DependsOn []string `json:"depends_on,omitempty"`
+}
+
+// AttrDiff is one attribute's change. Path is dotted with list indexes: "disk[0].size_gb".
+type AttrDiff struct {
+	Path      string `json:"path"`
+	Before    any    `json:"before,omitempty"`
+	After     any    `json:"after,omitempty"`
+	Unknown   bool   `json:"unknown,omitempty"` // known after apply
+	Sensitive bool   `json:"sensitive,omitempty"`
+	// ForcesReplacement: this attribute cannot change in place.
+	ForcesReplacement bool `json:"forces_replacement,omitempty"`
+}
+
+// Drift is a resource whose real state differs from what the last apply recorded.
+type Drift struct {
+	Addr  string     `json:"address"`
+	Type  string     `json:"type"`
+	Gone  bool       `json:"gone,omitempty"` // deleted out of band
+	Diffs []AttrDiff `json:"diffs,omitempty"`
+}
+
+// PolicyResult is one policy's outcome at plan.
+type PolicyResult struct {
+	Name        string `json:"name"`
+	Enforcement string `json:"enforcement"` // mandatory | advisory
+	Passed      bool   `json:"passed"`
+	Message     string `json:"message,omitempty"`
+	Range       string `json:"range"` // file:line:col
+}
+
+// OutputValue is an output as planned.
+type OutputValue struct {
+	Value     any  `json:"value,omitempty"`
+	Unknown   bool `json:"unknown,omitempty"`
+	Sensitive bool `json:"sensitive,omitempty"`
+}
+
+// ApprovalRules are the change-control rules: the configuration's approval block, with keys
+// as authorized_keys lines.
+type ApprovalRules struct {
+	Required  int        `json:"required"`
+	MaxAge    string     `json:"max_age,omitempty"` // Go duration, e.g. "24h0m0s"
+	Approvers []Approver `json:"approvers"`
+	Rules     []Rule     `json:"rules,omitempty"`
+}
+
+// Approver is a named reviewer and their SSH public key (authorized_keys form).
+type Approver struct {
+	Name string `json:"name"`
+	Key  string `json:"key"`
+}
+
+// Rule raises the quorum for changes that match it. Empty ResourceTypes or Actions match all.
+type Rule struct {
+	Name          string   `json:"name"`
+	ResourceTypes []string `json:"resource_types,omitempty"`
+	Actions       []string `json:"actions,omitempty"`
+	Required      int      `json:"required"`
+}
+
+// Approval is one reviewer's SSH signature over the plan's digest line. Not covered by the
+// digest.
+type Approval struct {
+	Approver  string    `json:"approver"`
+	Signature string    `json:"signature"` // armored SSHSIG, as ssh-keygen -Y sign writes it
+	Comment   string    `json:"comment,omitempty"`
+	SignedAt  time.Time `json:"signed_at"`
+}
+
+// HasChanges reports whether applying the plan would change anything.
+func (p *Plan) HasChanges() bool {
+	for _, c := range p.Changes {
+		if c.Action != NoOp && c.Action != Read {
+			return true
+		}
+	}
+	return p.RulesChange != nil
+}
+
+// Counts returns how many instances get each action.
+func (p *Plan) Counts() map[Action]int {
+	out := map[Action]int{}
+	for _, c := range p.Changes {
+		out[c.Action]++
+	}
+	return out
+}
+
+// Sensitive is what masked values are shown as.
+const Sensitive = "(sensitive)"
+
+// KnownAfterApply is what unknown values are shown as.
+const KnownAfterApply = "(known after apply)"
