@@ -1,0 +1,265 @@
+package state
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// Audit entry kinds.
+const (
+	KindPlan       = "plan"
+	KindApprove    = "approve"
+	KindRefuse     = "refuse"
+	KindApplyStart = "apply-start"
+	KindApplyEnd   = "apply-end"
+	KindStateRm    = "state-rm"
+	KindStateMv    = "state-mv"
+	KindImport     = "import"
+	KindUnlock     = "unlock"
+)
+
+// AuditEntry is one line of the audit log. Prev is "sha256:HEX" of the previous line's bytes
+// ("" for the first entry), which chains the lines: deleting, reordering or editing one breaks
+// the chain at the next. Hash is "sha256:HEX" of the entry's own canonical JSON with Hash
+// empty, so an edited entry is named itself, not only by its successor.
+type AuditEntry struct {
+	Seq     int            `json:"seq"`
+	Time    time.Time      `json:"time"`
+	User    string         `json:"user"`
+	Host    string         `json:"host"`
+	Kind    string         `json:"kind"`
+	Details map[string]any `json:"details,omitempty"`
+	Prev    string         `json:"prev"`
+	Hash    string         `json:"hash"`
+}
+
+// AuditLog is an append-only file of JSON lines (the local backend's .enclave/audit.log).
+// Appends from concurrent processes are serialized with an exclusive file lock.
+//
+// The chain proves that no entry was changed, removed or moved, except at the tail: cutting
+// off the newest lines leaves a valid, shorter chain.
+type AuditLog struct {
+	path string
+}
+
+// OpenAuditLog returns the audit log at path; the file is created by the first Append.
+func OpenAuditLog(path string) *AuditLog { return &AuditLog{path: path} }
+
+// Path is the log file's path.
+func (a *AuditLog) Path() string { return a.path }
+
+// AuditBrokenError names the first entry where the chain does not hold.
+type AuditBrokenError struct {
+	Path   string
+	Seq    int // the entry's sequence number (as recorded, or as expected when unreadable)
+	Line   int // 1-based line in the file
+	Reason string
+}
+
+func (e *AuditBrokenError) Error() string {
+	return fmt.Sprintf("audit log %s is broken at line %d (entry %d): %s", e.Path, e.Line, e.Seq, e.Reason)
+}
+
+// Append adds one entry of kind with details, filling seq, time, user, host and the chain, and
+// syncs it to disk before returning. Details must hold no secrets in the clear.
+func (a *AuditLog) Append(kind string, details map[string]any) error {
+	if kind == "" {
+		return errors.New("audit entry without a kind")
+	}
+	if err := os.MkdirAll(filepath.Dir(a.path), 0o700); err != nil {
+		return fmt.Errorf("creating the audit log directory: %w", err)
+	}
+	f, err := os.OpenFile(a.path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("opening the audit log: %w", err)
+	}
+	defer f.Close()
+	unlock, err := lockFile(f)
+	if err != nil {
+		return fmt.Errorf("locking the audit log %s: %w", a.path, err)
+	}
+	defer unlock()
+
+	e := AuditEntry{Seq: 1, Time: time.Now().UTC(), User: currentUser(), Host: hostname(), Kind: kind, Details: details}
+	last, err := lastLine(f)
+	if err != nil {
+		return fmt.Errorf("reading the audit log %s: %w", a.path, err)
+	}
+	if last != nil {
+		prev, err := decodeAuditLine(last)
+		if err != nil {
+			// Appending after a damaged tail would bury the damage; stop and let someone look.
+			return fmt.Errorf("audit log %s has a damaged last line (%v); run `enclave audit verify` and repair it before anything is appended", a.path, err)
+		}
+		e.Seq = prev.Seq + 1
+		e.Prev = lineHash(last)
+	}
+	if e.Hash, err = entryHash(e); err != nil {
+		return fmt.Errorf("audit entry %s: details cannot be encoded: %w", kind, err)
+	}
+	line, err := canonical(e)
+	if err != nil {
+		return fmt.Errorf("audit entry %s: %w", kind, err)
+	}
+	// One write of the whole line: with O_APPEND and the lock, lines never interleave.
+	if _, err := f.Write(append(line, '\n')); err != nil {
+		return fmt.Errorf("appending to the audit log %s: %w", a.path, err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("syncing the audit log %s: %w", a.path, err)
+	}
+	return nil
+}
+
+// lastLine returns the last line of f without its newline, or nil for an empty file. A file
+// not ending in a newline returns its torn tail, which then fails to decode.
+func lastLine(f *os.File) ([]byte, error) {
+	size, err := f.Seek(0, io.SeekEnd)
+	if err != nil || size == 0 {
+		return nil, err
+	}
+	// Read backwards in chunks until the newline before the last line is found.
+	const chunk = 4096
+	var tail []byte
+	for off := size; off > 0; {
+		n := min(int64(chunk), off)
+		off -= n
+		buf := make([]byte, n)
+		if _, err := f.ReadAt(buf, off); err != nil {
+			return nil, err
+		}
+		tail = append(buf, tail...)
+		body := bytes.TrimSuffix(tail, []byte("\n"))
+		if i := bytes.LastIndexByte(body, '\n'); i >= 0 {
+			return body[i+1:], nil
+		}
+		if off == 0 {
+			return body, nil
+		}
+	}
+	return nil, nil
+}
+
+func lineHash(line []byte) string {
+	sum := sha256.Sum256(line)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+func entryHash(e AuditEntry) (string, error) {
+	e.Hash = ""
+	b, err := canonical(e)
+	if err != nil {
+		return "", err
+	}
+	return lineHash(b), nil
+}
+
+// decodeAuditLine keeps numbers as json.Number so that re-encoding for the hash gives back
+// exactly the bytes that were hashed.
+func decodeAuditLine(line []byte) (AuditEntry, error) {
+	var e AuditEntry
+	dec := json.NewDecoder(bytes.NewReader(line))
+	dec.UseNumber()
+	if err := dec.Decode(&e); err != nil {
+		return e, fmt.Errorf("not a JSON audit entry: %v", err)
+	}
+	if dec.More() {
+		return e, errors.New("text after the entry")
+	}
+	return e, nil
+}
+
+func (a *AuditLog) lines() ([][]byte, error) {
+	data, err := os.ReadFile(a.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the audit log: %w", err)
+	}
+	if len(data) == 0 {
+		return nil, nil
+	}
+	lines := bytes.Split(data, []byte("\n"))
+	// A complete log ends with a newline: the last split element is empty. Anything else is
+	// a torn last line, kept so Verify reports it.
+	if len(lines[len(lines)-1]) == 0 {
+		lines = lines[:len(lines)-1]
+	}
+	return lines, nil
+}
+
+// Entries returns every entry in file order.
+func (a *AuditLog) Entries() ([]AuditEntry, error) {
+	lines, err := a.lines()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]AuditEntry, 0, len(lines))
+	for i, l := range lines {
+		e, err := decodeAuditLine(l)
+		if err != nil {
+			return nil, fmt.Errorf("audit log %s line %d: %w", a.path, i+1, err)
+		}
+		e.Details, _ = plainNumbers(e.Details).(map[string]any)
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// Verify walks the chain and returns the number of entries that hold. The first one that does
+// not is an *AuditBrokenError: a line edited (its hash), deleted (a gap in seq), moved (seq
+// out of order) or one whose predecessor changed (prev).
+func (a *AuditLog) Verify() (int, error) {
+	lines, err := a.lines()
+	if err != nil {
+		return 0, err
+	}
+	prevHash := ""
+	for i, l := range lines {
+		want := i + 1
+		broken := func(seq int, format string, args ...any) (int, error) {
+			return i, &AuditBrokenError{Path: a.path, Seq: seq, Line: i + 1, Reason: fmt.Sprintf(format, args...)}
+		}
+		if len(l) == 0 {
+			return broken(want, "empty line")
+		}
+		e, err := decodeAuditLine(l)
+		if err != nil {
+			if i == len(lines)-1 {
+				return broken(want, "incomplete or unreadable last line: %v", err)
+			}
+			return broken(want, "%v", err)
+		}
+		h, err := entryHash(e)
+		if err != nil || h != e.Hash {
+			return broken(e.Seq, "the entry was edited: its content does not match its hash")
+		}
+		switch {
+		case e.Seq > want:
+			if want == e.Seq-1 {
+				return broken(e.Seq, "entry %d is missing (deleted?)", want)
+			}
+			return broken(e.Seq, "entries %d to %d are missing (deleted?)", want, e.Seq-1)
+		case e.Seq < want:
+			return broken(e.Seq, "out of order: entry %d where %d belongs", e.Seq, want)
+		}
+		if e.Prev != prevHash {
+			if i == 0 {
+				return broken(e.Seq, "the first entry points at a predecessor (%s)", e.Prev)
+			}
+			return broken(e.Seq, "the previous line was changed: it hashes to %s, this entry recorded %s", prevHash, e.Prev)
+		}
+		prevHash = lineHash(l)
+	}
+	return len(lines), nil
+}
