@@ -1,0 +1,320 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/agext/levenshtein"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclparse"
+	"github.com/zclconf/go-cty/cty/function"
+)
+
+// Loader reads a configuration through its Source and records what it read.
+//
+// Files and Env are written while loading and while the engine evaluates file() and env()
+// calls; read them after evaluation is over, or take copies with Snapshot.
+type Loader struct {
+	Source Source
+	// Files is every file read (the .hcl files of the root and its modules, and every file()
+	// read), by slash path relative to the enclave dir: the snapshot a saved plan keeps.
+	Files map[string]string
+	// Parser holds the parsed .hcl files; WriteDiagnostics takes its snippets from it.
+	Parser *hclparse.Parser
+	// Env is every env() value read, by name. Values preset here (from a saved plan at apply)
+	// are used instead of the process environment.
+	Env map[string]string
+	// ProviderSchemas, when set, checks each provider block's arguments at load time and
+	// rejects provider types it does not list. The engine fills it from the provider registry.
+	ProviderSchemas map[string]*hcl.BodySchema
+
+	mu    sync.Mutex
+	funcs map[string]map[string]function.Function // by base dir
+}
+
+// NewLoader makes a Loader reading from src.
+func NewLoader(src Source) *Loader {
+	return &Loader{Source: src, Files: map[string]string{}, Parser: hclparse.NewParser(), Env: map[string]string{}}
+}
+
+// Snapshot returns copies of Files and Env.
+func (l *Loader) Snapshot() (files, env map[string]string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	files = make(map[string]string, len(l.Files))
+	for k, v := range l.Files {
+		files[k] = v
+	}
+	env = make(map[string]string, len(l.Env))
+	for k, v := range l.Env {
+		env[k] = v
+	}
+	return files, env
+}
+
+func (l *Loader) readFile(p string) ([]byte, error) {
+	p = cleanPath(p)
+	b, err := l.Source.ReadFile(p)
+	if err != nil {
+		return nil, err
+	}
+	l.mu.Lock()
+	if l.Files == nil {
+		l.Files = map[string]string{}
+	}
+	l.Files[p] = string(b)
+	l.mu.Unlock()
+	return b, nil
+}
+
+// Load reads the enclave directory (".") and every module it calls, recursively.
+func (l *Loader) Load() (*Config, hcl.Diagnostics) {
+	if l.Parser == nil {
+		l.Parser = hclparse.NewParser()
+	}
+	root, diags := l.loadModule(".", nil, nil, []string{"."})
+	if diags.HasErrors() && root.Enclave == nil && len(root.Files) == 0 {
+		return root, diags
+	}
+	if root.Enclave == nil && !hasParseErrors(diags) {
+		subject := hcl.Range{Filename: "."}
+		if len(root.Files) > 0 {
+			subject = hcl.Range{Filename: root.Files[0], Start: hcl.InitialPos, End: hcl.InitialPos}
+		}
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Missing enclave block",
+			Detail:   "An enclave directory declares itself once: enclave \"NAME\" { ... }.",
+			Subject:  &subject,
+		})
+	}
+	diags = append(diags, checkProviderRefs(root)...)
+	return root, diags
+}
+
+// parseErrorMarker tags diagnostics from the parser so Load does not pile structural
+// complaints onto a file it could not read.
+type parseErrorMarker struct{}
+
+func hasParseErrors(diags hcl.Diagnostics) bool {
+	for _, d := range diags {
+		if _, ok := d.Extra.(parseErrorMarker); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// loadModule parses and decodes the module in dir, then the modules it calls. stack holds the
+// dirs being loaded above it, to find cycles.
+func (l *Loader) loadModule(dir string, modPath []string, parent *Config, stack []string) (*Config, hcl.Diagnostics) {
+	cfg := newConfig(dir, modPath, parent)
+	var diags hcl.Diagnostics
+	names, err := l.Source.ReadDir(dir)
+	if err != nil {
+		return cfg, append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Cannot read configuration directory",
+			Detail:   fmt.Sprintf("Reading %s: %s.", dir, err),
+		})
+	}
+	if len(names) == 0 && parent == nil {
+		return cfg, append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "No configuration files",
+			Detail:   fmt.Sprintf("The enclave directory %s holds no .hcl files.", dir),
+		})
+	}
+	var bodies []hcl.Body
+	parseFailed := false
+	for _, n := range names {
+		p := cleanPath(path.Join(dir, n))
+		src, err := l.readFile(p)
+		if err != nil {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read configuration file", Detail: fmt.Sprintf("Reading %s: %s.", p, err)})
+			parseFailed = true
+			continue
+		}
+		f, d := l.Parser.ParseHCL(src, p)
+		for _, diag := range d {
+			diag.Extra = parseErrorMarker{}
+		}
+		diags = append(diags, d...)
+		if d.HasErrors() {
+			parseFailed = true
+			continue
+		}
+		cfg.Files = append(cfg.Files, p)
+		bodies = append(bodies, f.Body)
+	}
+	if parseFailed {
+		return cfg, diags
+	}
+	m := &moduleDecoder{l: l, cfg: cfg, root: parent == nil}
+	for _, b := range bodies {
+		diags = append(diags, m.decodeFile(b)...)
+	}
+
+	for _, name := range sortedKeys(cfg.Modules) {
+		mc := cfg.Modules[name]
+		if !mc.sourceOK {
+			continue // already reported: missing or not a literal string
+		}
+		childDir, d := l.resolveModuleSource(cfg, mc, stack)
+		diags = append(diags, d...)
+		if d.HasErrors() {
+			continue
+		}
+		child, d := l.loadModule(childDir, append(append([]string(nil), modPath...), name), cfg, append(stack, childDir))
+		diags = append(diags, d...)
+		cfg.Children[name] = child
+		if !hasParseErrors(d) {
+			diags = append(diags, checkModuleInputs(mc, child)...)
+		}
+	}
+	return cfg, diags
+}
+
+func (l *Loader) resolveModuleSource(cfg *Config, mc *ModuleCall, stack []string) (string, hcl.Diagnostics) {
+	bad := func(summary, detail string) (string, hcl.Diagnostics) {
+		return "", hcl.Diagnostics{{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: mc.SourceRange.Ptr()}}
+	}
+	if !strings.HasPrefix(mc.Source, "./") && !strings.HasPrefix(mc.Source, "../") {
+		return bad("Invalid module source", fmt.Sprintf("Module sources are local paths starting with \"./\" or \"../\"; %q is not. The enclave is isolated: it never fetches modules.", mc.Source))
+	}
+	childDir := cleanPath(path.Join(cfg.Dir, mc.Source))
+	for i, d := range stack {
+		if d == childDir {
+			chain := append(append([]string(nil), stack[i:]...), childDir)
+			return bad("Module source cycle", fmt.Sprintf("Module %q calls %s, which is already being loaded: %s.", mc.Name, childDir, strings.Join(chain, " -> ")))
+		}
+	}
+	names, err := l.Source.ReadDir(childDir)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return bad("Module source not found", fmt.Sprintf("Module %q: the directory %s does not exist.", mc.Name, childDir))
+		}
+		return bad("Module source not readable", fmt.Sprintf("Module %q: reading %s: %s.", mc.Name, childDir, err))
+	}
+	if len(names) == 0 {
+		return bad("Module source holds no configuration", fmt.Sprintf("Module %q: the directory %s holds no .hcl files.", mc.Name, childDir))
+	}
+	return childDir, nil
+}
+
+func checkModuleInputs(mc *ModuleCall, child *Config) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	vars := sortedKeys(child.Variables)
+	for _, a := range sortedAttributes(mc.Inputs) {
+		if _, ok := child.Variables[a.Name]; ok {
+			continue
+		}
+		var candidates []string
+		for _, v := range vars {
+			if _, given := mc.Inputs[v]; !given {
+				candidates = append(candidates, v)
+			}
+		}
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Unsupported argument",
+			Detail:   fmt.Sprintf("Module %q (%s) has no variable named %q.%s", mc.Name, child.Dir, a.Name, didYouMean(a.Name, candidates)),
+			Subject:  a.NameRange.Ptr(),
+		})
+	}
+	for _, n := range vars {
+		v := child.Variables[n]
+		if _, given := mc.Inputs[n]; given || !v.Required() {
+			continue
+		}
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Missing required argument",
+			Detail:   fmt.Sprintf("Module %q needs an input %q: its variable, declared at %s, has no default.", mc.Name, n, rangeString(v.DeclRange)),
+			Subject:  mc.DeclRange.Ptr(),
+		})
+	}
+	return diags
+}
+
+// checkProviderRefs checks every `provider = TYPE.ALIAS` in the tree against the root's
+// provider blocks: modules have none of their own.
+func checkProviderRefs(root *Config) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	keys := sortedKeys(root.Providers)
+	root.Walk(func(c *Config) {
+		for _, index := range []map[string]*Resource{c.Resources, c.Data} {
+			for _, addr := range sortedKeys(index) {
+				r := index[addr]
+				ref := r.ProviderRef
+				if ref == nil || ref.Alias == "" {
+					continue // the unaliased provider; the engine configures it
+				}
+				key := providerKey(ref.Type, ref.Alias)
+				if _, ok := root.Providers[key]; ok {
+					continue
+				}
+				var same []string
+				for _, k := range keys {
+					if strings.HasPrefix(k, ref.Type+".") {
+						same = append(same, k)
+					}
+				}
+				detail := fmt.Sprintf("%s uses provider %s, but the enclave declares no provider %q with alias = %q.", r.Addr(), key, ref.Type, ref.Alias)
+				if len(same) > 0 {
+					detail += fmt.Sprintf(" The %s providers are: %s.", ref.Type, strings.Join(same, ", ")) + didYouMean(key, same)
+				}
+				diags = append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Reference to undeclared provider",
+					Detail:   detail,
+					Subject:  ref.Range.Ptr(),
+				})
+			}
+		}
+	})
+	return diags
+}
+
+// didYouMean suggests the closest of candidates to given, in hcl's own words and threshold.
+func didYouMean(given string, candidates []string) string {
+	best, bestDist := "", 3
+	for _, c := range candidates {
+		if d := levenshtein.Distance(given, c, nil); d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" Did you mean %q?", best)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func sortedAttributes(attrs map[string]*hcl.Attribute) []*hcl.Attribute {
+	out := make([]*hcl.Attribute, 0, len(attrs))
+	for _, a := range attrs {
+		out = append(out, a)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i].NameRange, out[j].NameRange
+		if a.Filename != b.Filename {
+			return a.Filename < b.Filename
+		}
+		return a.Start.Byte < b.Start.Byte
+	})
+	return out
+}
