@@ -49,6 +49,12 @@ func checkKeyType(pub ssh.PublicKey) error {
 	if t == ssh.KeyAlgoRSA {
 		cpk, ok := pub.(ssh.CryptoPublicKey)
 		if !ok {
+			// An agent's key is its wire form only; parse that to reach the modulus.
+			if parsed, err := ssh.ParsePublicKey(pub.Marshal()); err == nil {
+				cpk, ok = parsed.(ssh.CryptoPublicKey)
+			}
+		}
+		if !ok {
 			return fmt.Errorf("approver key: cannot read the RSA key size")
 		}
 		rk, ok := cpk.CryptoPublicKey().(*rsa.PublicKey)
