@@ -578,10 +578,19 @@ func (m *moduleDecoder) decodeApproval(block *hcl.Block) hcl.Diagnostics {
 			diags = append(diags, d...)
 			if a, ok := ac.Attributes["key"]; ok {
 				who.KeyRange = a.Expr.Range()
-				var key string
-				d := gohcl.DecodeExpression(a.Expr, ctx, &key)
-				diags = append(diags, d...)
-				who.Key = strings.TrimSpace(key)
+				if vars := a.Expr.Variables(); len(vars) > 0 {
+					diags = append(diags, &hcl.Diagnostic{
+						Severity: hcl.DiagError,
+						Summary:  "Approver key refers to a value",
+						Detail:   "An approver's key is literal text or file(\"...\"): the approval rules must not depend on inputs given at plan time.",
+						Subject:  vars[0].SourceRange().Ptr(),
+					})
+				} else {
+					var key string
+					d := gohcl.DecodeExpression(a.Expr, ctx, &key)
+					diags = append(diags, d...)
+					who.Key = strings.TrimSpace(key)
+				}
 			}
 			ap.Approvers = append(ap.Approvers, who)
 		case "rule":
@@ -600,7 +609,7 @@ func (m *moduleDecoder) decodeApproval(block *hcl.Block) hcl.Diagnostics {
 		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Approval quorum above the number of approvers",
-			Detail:   fmt.Sprintf("required = %d, but only %d approvers are declared: no plan could ever be approved.", ap.Required, n),
+			Detail:   fmt.Sprintf("required = %d, but only %s declared: no plan could ever be approved.", ap.Required, approverCount(n)),
 			Subject:  requiredRange.Ptr(),
 		})
 	}
@@ -609,12 +618,19 @@ func (m *moduleDecoder) decodeApproval(block *hcl.Block) hcl.Diagnostics {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Approval quorum above the number of approvers",
-				Detail:   fmt.Sprintf("Rule %q requires %d approvals, but only %d approvers are declared: no change it matches could ever be approved.", rule.Name, rule.Required, n),
+				Detail:   fmt.Sprintf("Rule %q requires %d approvals, but only %s declared: no change it matches could ever be approved.", rule.Name, rule.Required, approverCount(n)),
 				Subject:  rule.DeclRange.Ptr(),
 			})
 		}
 	}
 	return diags
+}
+
+func approverCount(n int) string {
+	if n == 1 {
+		return "1 approver is"
+	}
+	return fmt.Sprintf("%d approvers are", n)
 }
 
 func decodeRule(b *hcl.Block, rule *ApprovalRule) hcl.Diagnostics {

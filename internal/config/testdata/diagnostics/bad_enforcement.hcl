@@ -1,0 +1,7 @@
+enclave "t" {}
+
+policy "p" {
+  enforcement = "advisry" # ERROR: Did you mean "advisory"?
+  condition   = true
+  message     = "m"
+}

@@ -1,0 +1,5 @@
+enclave "t" {}
+
+module "esx" {
+  source = "github.com/example/esx-cluster" # ERROR: it never fetches modules
+}

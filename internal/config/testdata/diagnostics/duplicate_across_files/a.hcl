@@ -1,0 +1,3 @@
+enclave "t" {}
+
+resource "vsphere_host" "h" {}

@@ -1,0 +1,1 @@
+resource "vsphere_host" "h" {} # ERROR: already declared at a.hcl:3:1

@@ -1,0 +1,2 @@
+enclave "t" {}
+enclave "u" {} # ERROR: Duplicate enclave block

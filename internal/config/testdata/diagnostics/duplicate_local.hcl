@@ -1,0 +1,6 @@
+enclave "t" {}
+
+locals { a = 1 }
+locals {
+  a = 2 # ERROR: Duplicate local value "a"
+}

@@ -1,0 +1,4 @@
+enclave "t" {}
+
+output "x" { value = 1 }
+output "x" { value = 2 } # ERROR: Duplicate output "x"

@@ -1,0 +1,4 @@
+enclave "t" {}
+
+variable "hosts" { type = list(string) }
+variable "hosts" { type = set(string) } # ERROR: Duplicate variable "hosts"

@@ -1,0 +1,4 @@
+enclave "t" {}
+
+resource "vsphere_host" "1host" { # ERROR: Invalid resource name
+}

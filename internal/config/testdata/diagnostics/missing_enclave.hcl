@@ -1,0 +1,2 @@
+# ERROR: Missing enclave block
+variable "x" {}

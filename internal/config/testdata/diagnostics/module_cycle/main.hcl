@@ -1,0 +1,5 @@
+enclave "t" {}
+
+module "a" {
+  source = "./modules/a"
+}

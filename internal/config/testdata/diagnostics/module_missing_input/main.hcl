@@ -1,0 +1,5 @@
+enclave "t" {}
+
+module "esx" { # ERROR: needs an input "hosts"
+  source = "./modules/esx-cluster"
+}

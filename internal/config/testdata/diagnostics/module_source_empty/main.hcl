@@ -1,0 +1,5 @@
+enclave "t" {}
+
+module "esx" {
+  source = "./modules/empty" # ERROR: holds no .hcl files
+}

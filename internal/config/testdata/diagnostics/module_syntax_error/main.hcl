@@ -1,0 +1,5 @@
+enclave "t" {}
+
+module "m" {
+  source = "./modules/m"
+}

@@ -1,0 +1,5 @@
+enclave "t" {}
+
+module "esx" {
+  source = "./modules/esx-cluster"
+}

@@ -1,0 +1,3 @@
+approval { # ERROR: Approval block in a module
+  required = 1
+}

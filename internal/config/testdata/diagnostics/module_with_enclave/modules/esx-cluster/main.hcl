@@ -1,0 +1,1 @@
+enclave "inner" {} # ERROR: Enclave block in a module

@@ -1,0 +1,5 @@
+enclave "t" {
+  state { # ERROR: Missing state url
+    backend = "postgres"
+  }
+}

@@ -1,0 +1,5 @@
+enclave "t" {
+  state {
+    backend = "postgress" # ERROR: Did you mean "postgres"?
+  }
+}

@@ -1,0 +1,5 @@
+enclave "t" {}
+
+provider "vspere" { # ERROR: Did you mean "vsphere"?
+  url = "https://vcenter.example/sdk"
+}

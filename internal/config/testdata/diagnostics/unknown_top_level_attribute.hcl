@@ -1,0 +1,3 @@
+enclave "t" {}
+
+name = "x" # ERROR: Unsupported argument

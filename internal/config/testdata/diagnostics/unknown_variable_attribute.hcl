@@ -1,0 +1,5 @@
+enclave "t" {}
+
+variable "hosts" {
+  tpye = list(string) # ERROR: Did you mean "type"?
+}
