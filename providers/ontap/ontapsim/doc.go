@@ -1,0 +1,121 @@
+// Package ontapsim is an in-memory NetApp ONTAP cluster that speaks the ONTAP
+// REST API (as of 9.13.1) over HTTP: an http.Handler in the way
+// go-containerregistry's pkg/registry is one, started with
+//
+//	sim := ontapsim.New(ontapsim.Options{SVMs: []string{"svm1"}})
+//	ts := httptest.NewTLSServer(sim)
+//
+// It serves the project's tests and `enclave lab up`, and real clients
+// (Ansible's netapp.ontap modules, with use_rest: always) work against it. It
+// must never import another enclave package: it simulates the device, not
+// our view of it.
+//
+// # Objects
+//
+// One file per object kind, named after ONTAP's own vocabulary:
+//
+//	/api/cluster, /api/cluster/nodes (an HA pair), /api/cluster/schedules   cluster.go
+//	/api/cluster/jobs[/{uuid}]                                              jobs.go
+//	/api/storage/aggregates (aggr1, aggr2, 10 TiB each)                     aggregates.go
+//	/api/svm/svms                                                           svms.go
+//	/api/network/ip/interfaces                                              interfaces.go
+//	/api/storage/volumes                                                    volumes.go
+//	/api/protocols/nfs/export-policies[/{id}[/rules[/{index}]]]             exportpolicies.go
+//	/api/storage/snapshot-policies[/{uuid}[/schedules[/{uuid}]]]            snapshotpolicies.go
+//	/api/snapmirror/relationships[/{uuid}[/transfers[/{uuid}]]], policies   snapmirror.go
+//	/api/cluster/peers, /api/svm/peers                                      peers.go
+//
+// # Protocol
+//
+// Basic auth on every request (401 with ONTAP's body otherwise). Collections
+// answer {"records", "num_records", "_links": {"self", "next"}}; without
+// fields= only the key fields (uuid and name; id for export policies, index
+// for rules) and _links come back, a single object comes back whole.
+// fields= takes names, dotted sub-fields, * (all but the expensive "metric"
+// and "statistics"), ** and !exclusions. Every other query parameter filters
+// on the field it names (dotted, through arrays: clients.match=), with
+// ONTAP's operators: * wildcards, | alternatives, ! negation, < > <= >=,
+// a..b ranges, "quoted" or {braced} literals; string matches ignore case.
+// max_records pages; the next link carries the cursor as start.<key>=
+// (records are ordered by uuid, id or index). return_records and
+// return_timeout (0..120, else 400 code 262197) are honoured.
+//
+// Bodies may use dotted keys ({"svm.name": "x"} is {"svm": {"name": "x"}});
+// paths may end in "/", and a query string escaped into the path is read.
+// Invalid JSON is 400 code 262199; a field a request does not take is 400
+// code 2 ("Unexpected argument").
+//
+// # Jobs
+//
+// SVM, volume, SnapMirror, SVM-peer and cluster writes are asynchronous: the
+// default return_timeout=0 answers 202 {"job": {uuid, _links}}; with
+// return_timeout>0 the server waits up to that long and answers 200 (201 for
+// POST, with num_records/records when return_records=true), or the job's
+// error if it failed, or 202 if it is still running. Export policies, their
+// rules, snapshot policies and IP interfaces are synchronous (201/200).
+//
+// A job's state is computed from the Clock when read: queued for a quarter of
+// Options.JobDuration (default 200ms), running for the rest, then success or
+// failure; 300 s after it ends it is purged (GET answers 404). The model
+// change a job stands for is made when the job is created (and not at all if
+// the job is injected to fail); the changes that follow a job's end (a
+// SnapMirror transfer completing) are made the first time any request or
+// inspection sees it ended. No goroutine runs in the background. With a
+// FakeClock (which implements Sleeper) waits for return_timeout jump the
+// clock instead of sleeping.
+//
+// # Semantics
+//
+// Volumes: svm, name and aggregates are required; defaults size 20 MB (the
+// minimum), type rw, state online, guarantee volume, snapshot policy of the
+// SVM ("default"; "none" for dp), export policy "default". Names are unique
+// in an SVM (917526). nas.path must start with "/", not end with one, be
+// unique in the SVM, and its parent must be another volume's junction unless
+// it is "/x" (918252); only online volumes mount, and going offline or
+// restricted unmounts. The snapshot policy (917551) and export policy
+// (1703954) must exist; guaranteed volumes reserve their size on the
+// aggregate, whose space.block_storage.used/available follow. DELETE takes an
+// online volume offline itself, but refuses a mounted one, as ONTAP's
+// documentation says to unmount first (PATCH nas.path "") — which is what
+// Ansible's na_ontap_volume does.
+//
+// SnapMirror: relationships live on the destination cluster. POST takes
+// source.path and destination.path ("svm:volume"); the source is an online rw
+// volume on this cluster or a peered one, in the same SVM or a peered SVM;
+// the destination must be a dp volume (or create_destination.enabled); a
+// destination already in a relationship is 6619637; state in POST without
+// create_destination is 13303873. Default policy MirrorAllSnapshots. PATCH
+// state=snapmirrored initializes (uninitialized), resyncs (broken_off) or
+// resumes (paused); on a snapmirrored relationship it is 13303832. PATCH
+// broken_off breaks (the destination volume becomes type rw), paused
+// quiesces; other transitions are 13303818. POST .../transfers initializes
+// or updates (201). A transfer runs as a job; when it ends the relationship
+// is snapmirrored, lag_time (ISO 8601, PT5M) counts from its end, and a
+// failed transfer makes it unhealthy.
+//
+// Peering: Server.Peer(other) peers two clusters in one process on both
+// sides (the simulator cannot reach a cluster by address, so POST
+// /api/cluster/peers is refused); SVMs are then peered with POST
+// /api/svm/peers (accepted at once on both sides) or Server.PeerSVM. Peering
+// never holds both servers' locks at once: a request that needs a peer's
+// volumes copies them before taking its own lock.
+//
+// # Error codes
+//
+// The codes in errors.go marked "sim" (volume too small 917534, mounted
+// volume delete 917627, aggregate full 917809, SnapMirror destination not dp
+// 13303821, source invalid 13303812, SVMs not peered 13303819, ...) were not
+// found in a public source; they are the simulator's own, documented so
+// tests do not mistake them for ONTAP's. The others come from ONTAP's
+// documentation and NetApp's clients.
+//
+// # Faults and inspection
+//
+// Faults() injects latency, error statuses for the next N matching
+// requests, failing jobs and slow jobs. Requests, RequestCounts (by
+// "METHOD /api/pattern") and ResetCounts let tests assert round trips.
+// Volumes, Volume, SVMs, Aggregates, ExportPolicies, SnapshotPolicies,
+// Relationships, Interfaces, ClusterPeers, SVMPeers and Jobs read the model
+// directly; AddSVM, AddVolume, UpdateVolume and UpdateRelationship change it
+// out of band, as an administrator on the CLI would.
+package ontapsim

@@ -1,0 +1,234 @@
+package ontapsim
+
+import (
+	"net"
+	"net/http"
+
+	"github.com/google/uuid"
+)
+
+// IPInterface is a data LIF of an SVM.
+type IPInterface struct {
+	UUID          string
+	Name          string
+	SVM           string
+	Address       string
+	Netmask       string
+	HomeNode      string
+	HomePort      string
+	ServicePolicy string
+	Enabled       bool
+}
+
+var interfaceKind = &kind{keys: []string{"uuid", "name"}, sortKey: "uuid", expensive: []string{"metric", "statistics"}}
+
+func (s *Server) interfaceRecord(i *IPInterface) map[string]any {
+	v := s.svm(i.SVM)
+	n := s.node(i.HomeNode)
+	nodeRef := map[string]any{"name": n.Name, "uuid": n.UUID}
+	family := "ipv4"
+	if ip := net.ParseIP(i.Address); ip != nil && ip.To4() == nil {
+		family = "ipv6"
+	}
+	state := "up"
+	if !i.Enabled {
+		state = "down"
+	}
+	return map[string]any{
+		"uuid":    i.UUID,
+		"name":    i.Name,
+		"svm":     map[string]any{"name": v.Name, "uuid": v.UUID},
+		"scope":   "svm",
+		"ipspace": map[string]any{"name": v.IPspace},
+		"ip":      map[string]any{"address": i.Address, "netmask": i.Netmask, "family": family},
+		"location": map[string]any{
+			"home_node": nodeRef, "node": nodeRef,
+			"home_port": map[string]any{"name": i.HomePort, "node": map[string]any{"name": n.Name}},
+			"port":      map[string]any{"name": i.HomePort, "node": map[string]any{"name": n.Name}},
+			"is_home":   true, "auto_revert": false,
+			"failover": "broadcast_domain_only",
+		},
+		"service_policy": map[string]any{"name": i.ServicePolicy},
+		"enabled":        i.Enabled,
+		"state":          state,
+		"statistics":     map[string]any{"status": "ok"},
+		"metric":         map[string]any{"status": "ok", "duration": "PT15S"},
+		"_links":         links("/api/network/ip/interfaces/" + i.UUID),
+	}
+}
+
+func getInterfaces(s *Server, c *call) *response {
+	var recs []map[string]any
+	for _, i := range s.interfaces {
+		recs = append(recs, s.interfaceRecord(i))
+	}
+	return ok(200, interfaceKind.collection(c.path, c.q, recs))
+}
+
+func (s *Server) findInterface(id string) *IPInterface {
+	for _, i := range s.interfaces {
+		if i.UUID == id {
+			return i
+		}
+	}
+	return nil
+}
+
+func getInterface(s *Server, c *call) *response {
+	i := s.findInterface(c.vars["uuid"])
+	if i == nil {
+		return fail(errNotFound("uuid"))
+	}
+	return ok(200, interfaceKind.project(s.interfaceRecord(i), c.q.fields, false))
+}
+
+var interfaceWritable = []string{"name", "svm.name", "svm.uuid", "scope", "ipspace.name", "ip.address", "ip.netmask",
+	"location.home_node.name", "location.home_node.uuid", "location.home_port.name", "location.home_port.node.name",
+	"location.home_port.uuid", "location.broadcast_domain.name", "location.auto_revert", "location.failover",
+	"service_policy.name", "enabled", "comment"}
+
+func (s *Server) applyInterfaceBody(b body, i *IPInterface) *apiError {
+	if v, ok, err := b.str("ip.address"); err != nil {
+		return err
+	} else if ok {
+		if net.ParseIP(v) == nil {
+			return errInvalidValue("ip.address", v, "")
+		}
+		i.Address = v
+	}
+	if v, ok, err := b.str("ip.netmask"); err != nil {
+		return err
+	} else if ok {
+		i.Netmask = v
+	}
+	for _, f := range []string{"location.home_node.name", "location.home_node.uuid", "location.home_port.node.name"} {
+		if v, ok, err := b.str(f); err != nil {
+			return err
+		} else if ok {
+			n := s.node(v)
+			if n == nil {
+				return newErr(http.StatusNotFound, codeNotFound, f, "Node \"%s\" does not exist.", v)
+			}
+			i.HomeNode = n.Name
+		}
+	}
+	if v, ok, err := b.str("location.home_port.name"); err != nil {
+		return err
+	} else if ok {
+		i.HomePort = v
+	}
+	if v, ok, err := b.str("service_policy.name"); err != nil {
+		return err
+	} else if ok {
+		i.ServicePolicy = v
+	}
+	if v, ok, err := b.bool("enabled"); err != nil {
+		return err
+	} else if ok {
+		i.Enabled = v
+	}
+	return nil
+}
+
+func (s *Server) addressInUse(addr string, except *IPInterface) bool {
+	for _, o := range s.interfaces {
+		if o != except && o.Address == addr {
+			return true
+		}
+	}
+	return false
+}
+
+// POST /network/ip/interfaces is synchronous on ONTAP.
+func postInterface(s *Server, c *call) *response {
+	if err := c.body.check(interfaceWritable...); err != nil {
+		return fail(err)
+	}
+	v, err := s.svmFromBody(c.body)
+	if err != nil {
+		return fail(err)
+	}
+	name, _, err := c.body.str("name")
+	if err != nil {
+		return fail(err)
+	}
+	if name == "" {
+		return fail(errMissing("name"))
+	}
+	for _, o := range s.interfaces {
+		if o.SVM == v.Name && o.Name == name {
+			return fail(newErr(http.StatusConflict, codeDuplicate, "name", "Duplicate entry: an interface named \"%s\" already exists in SVM \"%s\".", name, v.Name))
+		}
+	}
+	i := &IPInterface{UUID: uuid.NewString(), Name: name, SVM: v.Name, HomeNode: s.nodes[0].Name, HomePort: "e0d",
+		ServicePolicy: "default-data-files", Enabled: true, Netmask: "24"}
+	if err := s.applyInterfaceBody(c.body, i); err != nil {
+		return fail(err)
+	}
+	if i.Address == "" {
+		return fail(errMissing("ip.address"))
+	}
+	if s.addressInUse(i.Address, nil) {
+		return fail(newErr(http.StatusConflict, codeDuplicate, "ip.address", "Duplicate IP address %s.", i.Address))
+	}
+	s.interfaces = append(s.interfaces, i)
+	return s.created(c, "/api/network/ip/interfaces/"+i.UUID, func() map[string]any { return s.interfaceRecord(i) })
+}
+
+func patchInterface(s *Server, c *call) *response {
+	i := s.findInterface(c.vars["uuid"])
+	if i == nil {
+		return fail(errNotFound("uuid"))
+	}
+	if err := c.body.check(interfaceWritable...); err != nil {
+		return fail(err)
+	}
+	cp := *i
+	if err := s.applyInterfaceBody(c.body, &cp); err != nil {
+		return fail(err)
+	}
+	if name, ok, _ := c.body.str("name"); ok {
+		cp.Name = name
+	}
+	if s.addressInUse(cp.Address, i) {
+		return fail(newErr(http.StatusConflict, codeDuplicate, "ip.address", "Duplicate IP address %s.", cp.Address))
+	}
+	*i = cp
+	return ok(200, nil)
+}
+
+func deleteInterface(s *Server, c *call) *response {
+	i := s.findInterface(c.vars["uuid"])
+	if i == nil {
+		return fail(errNotFound("uuid"))
+	}
+	s.interfaces = removeFirst(s.interfaces, func(x *IPInterface) bool { return x == i })
+	return ok(200, nil)
+}
+
+// created answers a synchronous POST: 201, a Location header, and the new
+// record when return_records=true.
+func (s *Server) created(c *call, location string, record func() map[string]any) *response {
+	b := map[string]any{}
+	if c.q.wantRecords(false) {
+		b["num_records"] = 1
+		b["records"] = []any{record()}
+	}
+	return &response{status: http.StatusCreated, body: b, location: location}
+}
+
+// Interfaces returns a copy of the IP interfaces.
+func (s *Server) Interfaces() []IPInterface {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]IPInterface, 0, len(s.interfaces))
+	for _, i := range s.interfaces {
+		out = append(out, *i)
+	}
+	return out
+}
+
+func init() {
+	handle("/api/network/ip/interfaces", map[string]handler{"GET": getInterfaces, "POST": postInterface}, false)
+	handle("/api/network/ip/interfaces/{uuid}", map[string]handler{"GET": getInterface, "PATCH": patchInterface, "DELETE": deleteInterface}, false)
+}

@@ -1,0 +1,398 @@
+package ontapsim
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Options configure a simulated cluster. The zero value is usable.
+type Options struct {
+	// ClusterName is the cluster's name (default "cluster1"); nodes are
+	// named <ClusterName>-01 and -02.
+	ClusterName string
+	// Username and Password are the basic-auth credentials (default
+	// "admin" / "netapp1!").
+	Username, Password string
+	// JobDuration is how long an asynchronous job takes, a quarter queued
+	// and the rest running (default 200ms).
+	JobDuration time.Duration
+	// Clock drives jobs, purging and SnapMirror lag (default: real time).
+	Clock Clock
+	// SVMs are created at start, running, with NFS enabled and their
+	// "default" export policy.
+	SVMs []string
+	// Logf, when set, receives one line per request.
+	Logf func(format string, args ...any)
+}
+
+// Server is one simulated ONTAP cluster: an http.Handler serving the REST
+// API under /api. Its methods are safe for concurrent use.
+type Server struct {
+	opts   Options
+	clock  Clock
+	faults *Faults
+
+	mu          sync.Mutex
+	uuid        string
+	location    string
+	contact     string
+	nodes       []*Node
+	aggregates  []*Aggregate
+	svms        []*SVM
+	volumes     []*Volume
+	interfaces  []*IPInterface
+	exportPols  []*ExportPolicy
+	nextPolID   int64
+	snapPols    []*SnapshotPolicy
+	schedules   []*Schedule
+	smPolicies  []*SnapMirrorPolicy
+	relations   []*Relationship
+	clusterPeer []*ClusterPeer
+	svmPeers    []*SVMPeer
+	jobs        []*Job
+	peers       map[string]*Server // by cluster name
+
+	countMu sync.Mutex
+	total   int
+	counts  map[string]int
+}
+
+// New returns a simulated cluster seeded with an HA pair of nodes, the
+// aggregates aggr1 and aggr2, the snapshot policies default and none, the
+// system SnapMirror policies, the usual cron schedules, and opts.SVMs.
+func New(opts Options) *Server {
+	if opts.ClusterName == "" {
+		opts.ClusterName = "cluster1"
+	}
+	if opts.Username == "" {
+		opts.Username = "admin"
+	}
+	if opts.Password == "" {
+		opts.Password = "netapp1!"
+	}
+	if opts.JobDuration <= 0 {
+		opts.JobDuration = 200 * time.Millisecond
+	}
+	s := &Server{opts: opts, clock: opts.Clock, faults: &Faults{}, counts: map[string]int{}, peers: map[string]*Server{}}
+	if s.clock == nil {
+		s.clock = realClock{}
+	}
+	s.uuid = uuid.NewString()
+	s.seedCluster()
+	s.seedAggregates()
+	s.seedSchedules()
+	s.seedSnapshotPolicies()
+	s.seedSnapMirrorPolicies()
+	for _, n := range opts.SVMs {
+		s.createSVM(&SVM{Name: n})
+	}
+	return s
+}
+
+// Name is the cluster name.
+func (s *Server) Name() string { return s.opts.ClusterName }
+
+// UUID is the cluster UUID.
+func (s *Server) UUID() string { return s.uuid }
+
+// Faults is the fault-injection control of this server.
+func (s *Server) Faults() *Faults { return s.faults }
+
+// Requests is the number of HTTP requests served since the last ResetCounts.
+func (s *Server) Requests() int {
+	s.countMu.Lock()
+	defer s.countMu.Unlock()
+	return s.total
+}
+
+// RequestCounts counts requests by "METHOD /api/path-pattern", for example
+// "GET /api/storage/volumes" or "PATCH /api/storage/volumes/{uuid}".
+func (s *Server) RequestCounts() map[string]int {
+	s.countMu.Lock()
+	defer s.countMu.Unlock()
+	out := make(map[string]int, len(s.counts))
+	for k, v := range s.counts {
+		out[k] = v
+	}
+	return out
+}
+
+// ResetCounts zeroes the request counters.
+func (s *Server) ResetCounts() {
+	s.countMu.Lock()
+	s.total, s.counts = 0, map[string]int{}
+	s.countMu.Unlock()
+}
+
+func (s *Server) logf(format string, args ...any) {
+	if s.opts.Logf != nil {
+		s.opts.Logf(format, args...)
+	}
+}
+
+// call is one request on its way through a handler.
+type call struct {
+	r      *http.Request
+	method string
+	path   string
+	vars   map[string]string
+	q      *query
+	body   body
+	peers  map[string]*peerView
+}
+
+// response is what a handler decides; ServeHTTP renders it.
+type response struct {
+	status   int
+	body     map[string]any
+	err      *apiError
+	job      *Job
+	created  bool
+	location string
+	record   func() map[string]any // the created record, for return_records
+	after    []func()              // run once the server lock is released
+}
+
+func ok(status int, b map[string]any) *response {
+	if b == nil {
+		b = map[string]any{}
+	}
+	return &response{status: status, body: b}
+}
+
+func fail(e *apiError) *response { return &response{err: e} }
+
+type handler func(s *Server, c *call) *response
+
+type route struct {
+	pattern string
+	parts   []string
+	methods map[string]handler
+	// peers: pre-fetch views of peered clusters before taking the lock.
+	peers bool
+}
+
+var routes []*route
+
+func handle(pattern string, methods map[string]handler, peers bool) {
+	routes = append(routes, &route{pattern: pattern, parts: strings.Split(strings.Trim(pattern, "/"), "/"), methods: methods, peers: peers})
+}
+
+func matchRoute(p string) (*route, map[string]string) {
+	parts := strings.Split(strings.Trim(p, "/"), "/")
+	for _, rt := range routes {
+		if len(rt.parts) != len(parts) {
+			continue
+		}
+		vars := map[string]string{}
+		okay := true
+		for i, seg := range rt.parts {
+			if strings.HasPrefix(seg, "{") {
+				vars[strings.Trim(seg, "{}")] = parts[i]
+			} else if seg != parts[i] {
+				okay = false
+				break
+			}
+		}
+		if okay {
+			return rt, vars
+		}
+	}
+	return nil, nil
+}
+
+// ServeHTTP serves the ONTAP REST API.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p, rawQuery := r.URL.Path, r.URL.RawQuery
+	// a query string escaped into the path, as some clients build it
+	if i := strings.Index(p, "?"); i >= 0 {
+		extra := p[i+1:]
+		p = p[:i]
+		if rawQuery == "" {
+			rawQuery = extra
+		} else {
+			rawQuery = extra + "&" + rawQuery
+		}
+	}
+	if len(p) > 1 {
+		p = strings.TrimRight(p, "/")
+	}
+	rt, vars := matchRoute(p)
+	key := r.Method + " " + p
+	if rt != nil {
+		key = r.Method + " " + rt.pattern
+	}
+	s.countMu.Lock()
+	s.total++
+	s.counts[key]++
+	s.countMu.Unlock()
+
+	if d := s.faults.latencyFor(); d > 0 {
+		time.Sleep(d)
+	}
+	user, pass, hasAuth := r.BasicAuth()
+	if !hasAuth || user != s.opts.Username || pass != s.opts.Password {
+		w.Header().Set("WWW-Authenticate", `Basic realm="ONTAP"`)
+		s.write(w, r, http.StatusUnauthorized, (&apiError{Code: codeNotAuthorized, Message: "not authorized for that command"}).body())
+		return
+	}
+	if st, hit := s.faults.failFor(r.Method, rt, p); hit {
+		s.write(w, r, st, (&apiError{Code: codeInternal, Message: "Internal error (injected by ontapsim)."}).body())
+		return
+	}
+	if rt == nil {
+		s.writeErr(w, r, newErr(http.StatusNotFound, codeNotFound, "", "API not found"))
+		return
+	}
+	h, found := rt.methods[r.Method]
+	if !found {
+		allowed := make([]string, 0, len(rt.methods))
+		for m := range rt.methods {
+			allowed = append(allowed, m)
+		}
+		sort.Strings(allowed)
+		w.Header().Set("Allow", strings.Join(allowed, ", "))
+		if r.Method == http.MethodOptions {
+			s.write(w, r, http.StatusOK, map[string]any{})
+			return
+		}
+		s.writeErr(w, r, newErr(http.StatusMethodNotAllowed, codeNotSupported, "", "The method %s is not supported for %s.", r.Method, rt.pattern))
+		return
+	}
+	q, qerr := parseQuery(rawQuery)
+	if qerr != nil {
+		s.writeErr(w, r, qerr)
+		return
+	}
+	c := &call{r: r, method: r.Method, path: p, vars: vars, q: q}
+	if r.Method == http.MethodPost || r.Method == http.MethodPatch || r.Method == http.MethodDelete {
+		data, err := io.ReadAll(io.LimitReader(r.Body, 4<<20))
+		if err != nil {
+			s.writeErr(w, r, newErr(http.StatusBadRequest, codeInvalidJSON, "", "Cannot read the request body."))
+			return
+		}
+		b, berr := parseBody(data)
+		if berr != nil {
+			s.writeErr(w, r, berr)
+			return
+		}
+		c.body = b
+	}
+	if rt.peers {
+		c.peers = s.peerViews()
+	}
+
+	s.mu.Lock()
+	s.advance()
+	resp := h(s, c)
+	s.mu.Unlock()
+	for _, f := range resp.after {
+		f()
+	}
+	s.logf("ontapsim %s: %s %s", s.opts.ClusterName, r.Method, r.URL.RequestURI())
+	if resp.err != nil {
+		s.writeErr(w, r, resp.err)
+		return
+	}
+	if resp.job != nil {
+		s.finishAsync(w, r, c, resp)
+		return
+	}
+	if resp.location != "" {
+		w.Header().Set("Location", resp.location)
+	}
+	s.write(w, r, resp.status, resp.body)
+}
+
+// finishAsync waits up to return_timeout for the job, then answers 200/201
+// when it finished, the job's error when it failed, or 202 with the job link.
+func (s *Server) finishAsync(w http.ResponseWriter, r *http.Request, c *call, resp *response) {
+	job := resp.job
+	timeout := time.Duration(c.q.returnTimeout) * time.Second
+	if timeout > 0 {
+		s.waitJob(job, timeout)
+	}
+	s.mu.Lock()
+	s.advance()
+	state := job.state(s.clock.Now())
+	out := map[string]any{"job": map[string]any{"uuid": job.UUID, "_links": links("/api/cluster/jobs/" + job.UUID)}}
+	status := http.StatusAccepted
+	var jobErr *apiError
+	switch state {
+	case JobSuccess:
+		status = http.StatusOK
+		if resp.created {
+			status = http.StatusCreated
+			if c.q.wantRecords(false) && resp.record != nil {
+				out["num_records"] = 1
+				out["records"] = []any{resp.record()}
+			}
+		}
+	case JobFailure:
+		jobErr = &apiError{Status: http.StatusBadRequest, Code: itoa(job.Code), Message: job.Message}
+	}
+	s.mu.Unlock()
+	if jobErr != nil {
+		s.writeErr(w, r, jobErr)
+		return
+	}
+	if resp.location != "" && status != http.StatusAccepted {
+		w.Header().Set("Location", resp.location)
+	}
+	s.write(w, r, status, out)
+}
+
+// waitJob waits until the job is finished or timeout passes, in clock time
+// and at most timeout in real time.
+func (s *Server) waitJob(job *Job, timeout time.Duration) {
+	const tick = 5 * time.Millisecond
+	deadline := s.clock.Now().Add(timeout)
+	realDeadline := time.Now().Add(timeout)
+	sleeper, canSleep := s.clock.(Sleeper)
+	for {
+		now := s.clock.Now()
+		if !now.Before(job.end()) || !now.Before(deadline) || !time.Now().Before(realDeadline) {
+			return
+		}
+		if canSleep {
+			// sleep straight to the job's end or the deadline, whichever is first
+			step := job.end().Sub(now)
+			if rest := deadline.Sub(now); rest < step {
+				step = rest
+			}
+			sleeper.Sleep(step)
+		} else {
+			time.Sleep(tick)
+		}
+	}
+}
+
+func (s *Server) write(w http.ResponseWriter, r *http.Request, status int, b map[string]any) {
+	ct := "application/json"
+	if strings.Contains(r.Header.Get("Accept"), "application/hal+json") {
+		ct = "application/hal+json"
+	}
+	w.Header().Set("Content-Type", ct)
+	w.WriteHeader(status)
+	if b == nil {
+		b = map[string]any{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(b)
+}
+
+func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, e *apiError) {
+	st := e.Status
+	if st == 0 {
+		st = http.StatusBadRequest
+	}
+	s.write(w, r, st, e.body())
+}
