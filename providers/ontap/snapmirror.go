@@ -61,11 +61,8 @@ func snapMirrorObject(r record) providers.Object {
 	return o
 }
 
-// scheduleBody clears the schedule with a null name, sets it otherwise.
+// scheduleBody names the transfer schedule; an empty name removes it.
 func scheduleBody(name string) any {
-	if name == "" {
-		return map[string]any{"name": nil}
-	}
 	return map[string]any{"name": name}
 }
 

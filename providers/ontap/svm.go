@@ -56,6 +56,7 @@ func svmObject(r record) providers.Object {
 			protos = append(protos, p)
 		}
 	}
+	sort.Strings(protos) // a set: sorted, as Normalize and Conform sort them
 	return providers.Object{
 		"id":         str(r, "uuid"),
 		"name":       str(r, "name"),
