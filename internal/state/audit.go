@@ -224,6 +224,15 @@ func (a *AuditLog) Verify() (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	// Where each recorded seq sits, to tell an entry moved from one deleted.
+	lineOf := map[int]int{}
+	for i, l := range lines {
+		if e, err := decodeAuditLine(l); err == nil {
+			if _, dup := lineOf[e.Seq]; !dup {
+				lineOf[e.Seq] = i + 1
+			}
+		}
+	}
 	prevHash := ""
 	for i, l := range lines {
 		want := i + 1
@@ -246,6 +255,9 @@ func (a *AuditLog) Verify() (int, error) {
 		}
 		switch {
 		case e.Seq > want:
+			if at, ok := lineOf[want]; ok {
+				return broken(e.Seq, "out of order: entry %d is at line %d", want, at)
+			}
 			if want == e.Seq-1 {
 				return broken(e.Seq, "entry %d is missing (deleted?)", want)
 			}

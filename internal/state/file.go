@@ -172,9 +172,6 @@ func decodeV2(data []byte) (*stateFile, error) {
 	if err := dec.Decode(&f); err != nil {
 		return nil, corruptf("not a valid state file: %v", err)
 	}
-	if dec.More() {
-		return nil, corruptf("text after the end of the state document")
-	}
 	if f.Checksum == "" {
 		return nil, corruptf("no checksum field")
 	}

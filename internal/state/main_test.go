@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -37,7 +38,11 @@ func runHelper(role, dir, arg string) int {
 			return 1
 		}
 		st.Set(&Resource{Addr: "junos_vlan.crashed", Mode: ModeManaged, Type: "junos_vlan", Provider: "junos.ex", Attributes: map[string]any{"vlan_id": 99}})
-		afterTempWrite = func(string) { os.Exit(3) }
+		afterTempWrite = func(tmp string) {
+			if filepath.Dir(tmp) == dir { // the state file itself, not its backup
+				os.Exit(3)
+			}
+		}
 		if _, err := l.Write(st); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1

@@ -2,6 +2,7 @@ package state
 
 import (
 	"encoding/json"
+	"regexp"
 	"slices"
 	"testing"
 
@@ -236,3 +237,5 @@ func TestEqualAndDigest(t *testing.T) {
 	}
 	assert.True(t, slices.Equal([]string{"b.b", "a.a"}, base().Resources[0].Dependencies), "the digest does not reorder the caller's slice")
 }
+
+func mustRegexp(re string) *regexp.Regexp { return regexp.MustCompile(re) }

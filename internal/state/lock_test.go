@@ -1,0 +1,173 @@
+package state
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestLockContention: a second process holds the lock; we fail at once naming it, then a
+// waiting Lock succeeds as soon as the holder lets go.
+func TestLockContention(t *testing.T) {
+	l, dir := newLocal(t)
+	child := helper(t, "hold-lock", dir, "")
+	stdin, err := child.StdinPipe()
+	require.NoError(t, err)
+	stdout, err := child.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, child.Start())
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	require.NoError(t, err)
+	require.Equal(t, "locked\n", line)
+
+	start := time.Now()
+	_, err = l.Lock(t.Context(), NewLockInfo("plan"), 0)
+	var le *LockedError
+	require.ErrorAs(t, err, &le)
+	assert.Less(t, time.Since(start), time.Second, "no timeout: fail at once")
+	assert.Equal(t, child.Process.Pid, le.Holder.PID)
+	assert.Equal(t, "apply", le.Holder.Operation)
+	assert.Equal(t, hostname(), le.Holder.Host)
+	assert.False(t, le.Stale, "the holder is alive")
+	assert.Contains(t, err.Error(), "doing apply since")
+	assert.Contains(t, err.Error(), "lock ID "+le.Holder.ID)
+	assert.NotContains(t, err.Error(), "process holding it is gone")
+
+	// Release the child a little later; a Lock with a timeout waits for it.
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		stdin.Close()
+	}()
+	start = time.Now()
+	u, err := l.Lock(t.Context(), NewLockInfo("plan"), 10*time.Second)
+	require.NoError(t, err)
+	waited := time.Since(start)
+	assert.GreaterOrEqual(t, waited, 250*time.Millisecond, "it waited for the holder")
+	assert.Less(t, waited, 5*time.Second)
+	require.NoError(t, child.Wait(), "the child released its own lock cleanly")
+	require.NoError(t, u.Unlock())
+	_, err = os.Stat(filepath.Join(dir, "state.lock"))
+	assert.True(t, errors.Is(err, os.ErrNotExist))
+}
+
+func TestLockTimeoutExpires(t *testing.T) {
+	l, _ := newLocal(t)
+	u, err := l.Lock(t.Context(), LockInfo{Operation: "apply"}, 0)
+	require.NoError(t, err)
+	defer u.Unlock()
+
+	start := time.Now()
+	_, err = l.Lock(t.Context(), NewLockInfo("plan"), 250*time.Millisecond)
+	var le *LockedError
+	require.ErrorAs(t, err, &le)
+	assert.GreaterOrEqual(t, time.Since(start), 250*time.Millisecond)
+	assert.Equal(t, os.Getpid(), le.Holder.PID, "zero fields of LockInfo are filled in")
+	assert.NotEmpty(t, le.Holder.ID)
+	assert.NotEmpty(t, le.Holder.User)
+
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	_, err = l.Lock(ctx, NewLockInfo("plan"), time.Minute)
+	require.ErrorAs(t, err, &le)
+	assert.ErrorIs(t, err, context.Canceled)
+}
+
+// deadPID returns the pid of a process that has exited.
+func deadPID(t *testing.T) int {
+	cmd := helper(t, "exit", t.TempDir(), "")
+	require.NoError(t, cmd.Run())
+	return cmd.Process.Pid
+}
+
+func writeLock(t *testing.T, dir string, info LockInfo) {
+	require.NoError(t, os.MkdirAll(dir, 0o700))
+	data, err := json.Marshal(info)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "state.lock"), data, 0o600))
+}
+
+func TestStaleLock(t *testing.T) {
+	dead := deadPID(t)
+	tests := []struct {
+		name  string
+		host  string
+		pid   int
+		stale bool
+	}{
+		{"holder gone on this host", hostname(), dead, true},
+		{"holder alive on this host", hostname(), os.Getpid(), false},
+		{"holder on another host is never judged", "other.example", dead, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l, dir := newLocal(t)
+			info := LockInfo{ID: "lock-1", User: "alice", Host: tt.host, PID: tt.pid, Operation: "apply",
+				Created: time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC)}
+			writeLock(t, dir, info)
+			start := time.Now()
+			_, err := l.Lock(t.Context(), NewLockInfo("plan"), 400*time.Millisecond)
+			var le *LockedError
+			require.ErrorAs(t, err, &le)
+			assert.Equal(t, tt.stale, le.Stale)
+			assert.Equal(t, info, le.Holder)
+			msg := "state is locked by alice@" + tt.host + " (pid " + itoa(tt.pid) + ") doing apply since 2026-12-01T09:30:00Z; lock ID lock-1"
+			if tt.stale {
+				msg += "; the process holding it is gone; if you are sure, run `enclave state unlock lock-1`"
+				assert.Less(t, time.Since(start), 300*time.Millisecond, "no point waiting for a dead holder")
+			}
+			assert.Equal(t, msg, err.Error())
+			_, err = os.Stat(filepath.Join(dir, "state.lock"))
+			assert.NoError(t, err, "a stale lock stays until forced open")
+		})
+	}
+}
+
+func TestForceUnlock(t *testing.T) {
+	l, dir := newLocal(t)
+	writeLock(t, dir, LockInfo{ID: "lock-1", User: "alice", Host: hostname(), PID: deadPID(t), Operation: "apply", Created: time.Now()})
+
+	err := l.Unlock("lock-2")
+	require.ErrorContains(t, err, "lock ID lock-2 does not match the holder")
+	var le *LockedError
+	require.ErrorAs(t, err, &le)
+	assert.Equal(t, "lock-1", le.Holder.ID)
+
+	require.NoError(t, l.Unlock("lock-1"))
+	require.ErrorContains(t, l.Unlock("lock-1"), "state is not locked")
+	entries, err := l.Audit().Entries()
+	require.NoError(t, err)
+	require.Len(t, entries, 1, "forcing a lock is audited")
+	assert.Equal(t, KindUnlock, entries[0].Kind)
+	assert.Equal(t, "lock-1", entries[0].Details["lock_id"])
+	assert.Equal(t, "alice@"+hostname(), entries[0].Details["holder"])
+	assert.Equal(t, true, entries[0].Details["stale"])
+
+	u, err := l.Lock(t.Context(), NewLockInfo("apply"), 0)
+	require.NoError(t, err, "the lock is free again")
+	require.NoError(t, u.Unlock())
+}
+
+func TestUnlockerOnlyReleasesItsOwnLock(t *testing.T) {
+	l, dir := newLocal(t)
+	u, err := l.Lock(t.Context(), NewLockInfo("apply"), 0)
+	require.NoError(t, err)
+	// Someone forced it open and another run took it.
+	require.NoError(t, os.Remove(filepath.Join(dir, "state.lock")))
+	other, err := l.Lock(t.Context(), NewLockInfo("plan"), 0)
+	require.NoError(t, err)
+	err = u.Unlock()
+	require.ErrorContains(t, err, "taken over")
+	_, err = os.Stat(filepath.Join(dir, "state.lock"))
+	require.NoError(t, err, "the other run's lock is untouched")
+	require.NoError(t, other.Unlock())
+	assert.True(t, strings.Contains(u.Unlock().Error(), "already released"))
+}
