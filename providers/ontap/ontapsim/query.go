@@ -360,6 +360,7 @@ func copyPath(dst, src map[string]any, parts []string) {
 			sub = map[string]any{}
 			dst[parts[0]] = sub
 		}
+		copyRefKeys(sub, t)
 		copyPath(sub, t, parts[1:])
 	case []any:
 		arr, ok := dst[parts[0]].([]any)
@@ -374,8 +375,22 @@ func copyPath(dst, src map[string]any, parts []string) {
 			em, ok1 := e.(map[string]any)
 			am, ok2 := arr[i].(map[string]any)
 			if ok1 && ok2 {
+				copyRefKeys(am, em)
 				copyPath(am, em, parts[1:])
 			}
+		}
+	}
+}
+
+// copyRefKeys keeps a reference to another object whole: ONTAP answers
+// fields=svm.uuid with the svm's name and uuid.
+func copyRefKeys(dst, src map[string]any) {
+	if _, isRef := src["uuid"]; !isRef {
+		return
+	}
+	for _, k := range []string{"name", "uuid"} {
+		if v, ok := src[k]; ok {
+			dst[k] = v
 		}
 	}
 }
