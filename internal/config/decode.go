@@ -676,15 +676,15 @@ func decodeQuorum(expr hcl.Expression, dst *int) hcl.Diagnostics {
 func parseMaxAge(s string) (time.Duration, error) {
 	var days time.Duration
 	rest := s
-	if i := strings.IndexByte(s, 'd'); i > 0 {
+	if i := strings.IndexByte(s, 'd'); i > 0 && strings.Trim(s[:i], "0123456789") == "" {
 		n, err := strconv.Atoi(s[:i])
-		if err != nil || n < 0 {
+		if err != nil {
 			return 0, fmt.Errorf("bad day count %q", s[:i])
 		}
 		days, rest = time.Duration(n)*24*time.Hour, s[i+1:]
 	}
 	var d time.Duration
-	if rest != "" {
+	if rest != "" || days == 0 {
 		var err error
 		if d, err = time.ParseDuration(rest); err != nil {
 			return 0, err

@@ -1,0 +1,8 @@
+variable "hosts" {
+  type = list(string)
+}
+
+variable "cluster_name" {
+  type    = string
+  default = "hci"
+}
