@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -43,6 +44,9 @@ type Backend interface {
 type Local struct {
 	dir   string
 	audit *AuditLog
+	// mu serializes Write within one process (parallel applies write after each resource);
+	// across processes the state lock does.
+	mu sync.Mutex
 }
 
 var _ Backend = (*Local)(nil)
@@ -110,6 +114,8 @@ func (l *Local) fileError(err error) error {
 // file, over another lineage, or over a newer serial than st was read at (someone else wrote
 // in between). Sensitive outputs in st are hashed in place.
 func (l *Local) Write(st *State) (bool, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	cur, raw, found, err := l.read()
 	if err != nil {
 		return false, err

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -313,4 +314,37 @@ func TestSensitiveNeverInClear(t *testing.T) {
 	assert.True(t, wrote)
 	data, _ = os.ReadFile(filepath.Join(dir, "state.json"))
 	assert.NotContains(t, string(data), "s3cret")
+}
+
+// TestConcurrentWritesInOneProcess: writers racing from one read get one winner; the others
+// are told the state moved, and no update is lost silently.
+func TestConcurrentWritesInOneProcess(t *testing.T) {
+	l, _ := newLocal(t)
+	base := writeGenerations(t, l, New("e"), 1)
+	const n = 8
+	var wg sync.WaitGroup
+	wrote := make(chan bool, n)
+	for i := 0; i < n; i++ {
+		st := base.DeepCopy()
+		st.Outputs = map[string]Output{"writer": {Value: int64(i)}}
+		wg.Go(func() {
+			ok, err := l.Write(st)
+			if err != nil {
+				assert.ErrorContains(t, err, "moved since it was read")
+			}
+			wrote <- ok
+		})
+	}
+	wg.Wait()
+	close(wrote)
+	wins := 0
+	for ok := range wrote {
+		if ok {
+			wins++
+		}
+	}
+	assert.Equal(t, 1, wins)
+	got, _, err := l.Read()
+	require.NoError(t, err)
+	assert.Equal(t, uint64(2), got.Serial)
 }

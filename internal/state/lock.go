@@ -109,21 +109,26 @@ func fillLockInfo(info LockInfo) LockInfo {
 }
 
 func (l *Local) tryLock(info LockInfo) error {
-	f, err := os.OpenFile(l.lockPath(), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		holder, held, rerr := l.holder()
-		if rerr != nil {
-			return rerr
+	for {
+		f, err := os.OpenFile(l.lockPath(), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+		if errors.Is(err, fs.ErrExist) {
+			holder, held, rerr := l.holder()
+			if rerr != nil {
+				return rerr
+			}
+			if !held {
+				continue // released between our create and our read: try again at once
+			}
+			return &LockedError{Holder: holder, Stale: isStale(holder)}
 		}
-		if !held {
-			// Released between our create and our read: try again at once.
-			return l.tryLock(info)
+		if err != nil {
+			return fmt.Errorf("taking the state lock %s: %w", l.lockPath(), err)
 		}
-		return &LockedError{Holder: holder, Stale: isStale(holder)}
+		return l.writeLock(f, info)
 	}
-	if err != nil {
-		return fmt.Errorf("taking the state lock %s: %w", l.lockPath(), err)
-	}
+}
+
+func (l *Local) writeLock(f *os.File, info LockInfo) error {
 	data, _ := json.Marshal(info)
 	_, werr := f.Write(data)
 	if werr == nil {

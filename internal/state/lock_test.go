@@ -171,3 +171,14 @@ func TestUnlockerOnlyReleasesItsOwnLock(t *testing.T) {
 	require.NoError(t, other.Unlock())
 	assert.True(t, strings.Contains(u.Unlock().Error(), "already released"))
 }
+
+func TestUnreadableLockFile(t *testing.T) {
+	l, dir := newLocal(t)
+	require.NoError(t, os.MkdirAll(dir, 0o700))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "state.lock"), nil, 0o600))
+	_, err := l.Lock(t.Context(), NewLockInfo("plan"), 0)
+	var le *LockedError
+	require.ErrorAs(t, err, &le, "an empty lock file still means locked")
+	assert.Contains(t, err.Error(), "unreadable lock file")
+	assert.False(t, le.Stale)
+}

@@ -86,7 +86,7 @@ func TestMove(t *testing.T) {
 		s.Set(res("vsphere_host.h[1]", nil))
 		s.Set(res("vsphere_folder.f", nil))
 		s.Set(res("vsphere_folder.g", nil))
-		s.Set(res("vsphere_virtual_machine.vm", nil, "vsphere_folder.f", "vsphere_host.h[1]"))
+		s.Set(res("vsphere_virtual_machine.vm", nil, "vsphere_folder.f", "vsphere_host.h[1]", "vsphere_host.h"))
 		return s
 	}
 	tests := []struct {
@@ -97,13 +97,13 @@ func TestMove(t *testing.T) {
 	}{
 		{name: "exact instance", from: "vsphere_folder.f", to: "module.m.vsphere_folder.f",
 			want:     []string{"module.m.vsphere_folder.f", "vsphere_folder.g", "vsphere_host.h[0]", "vsphere_host.h[1]", "vsphere_virtual_machine.vm"},
-			wantDeps: []string{"module.m.vsphere_folder.f", "vsphere_host.h[1]"}},
+			wantDeps: []string{"module.m.vsphere_folder.f", "vsphere_host.h[1]", "vsphere_host.h"}},
 		{name: "every instance of a resource", from: "vsphere_host.h", to: "module.esx.vsphere_host.host",
 			want:     []string{"module.esx.vsphere_host.host[0]", "module.esx.vsphere_host.host[1]", "vsphere_folder.f", "vsphere_folder.g", "vsphere_virtual_machine.vm"},
-			wantDeps: []string{"vsphere_folder.f", "module.esx.vsphere_host.host[1]"}},
+			wantDeps: []string{"vsphere_folder.f", "module.esx.vsphere_host.host[1]", "module.esx.vsphere_host.host"}},
 		{name: "one instance to a plain address", from: "vsphere_host.h[1]", to: "vsphere_host.h1",
 			want:     []string{"vsphere_folder.f", "vsphere_folder.g", "vsphere_host.h1", "vsphere_host.h[0]", "vsphere_virtual_machine.vm"},
-			wantDeps: []string{"vsphere_folder.f", "vsphere_host.h1"}},
+			wantDeps: []string{"vsphere_folder.f", "vsphere_host.h1", "vsphere_host.h"}},
 		{name: "target taken", from: "vsphere_folder.f", to: "vsphere_folder.g", err: "vsphere_folder.g is already in state"},
 		{name: "type change", from: "vsphere_folder.f", to: "junos_vlan.f", err: "keeps its mode and type"},
 		{name: "missing", from: "vsphere_folder.nope", to: "vsphere_folder.x", err: "no resource instance vsphere_folder.nope"},
@@ -174,7 +174,6 @@ func TestCompareAddr(t *testing.T) {
 		assert.Equal(t, -tt.want, CompareAddr(tt.b, tt.a), "%s vs %s", tt.b, tt.a)
 	}
 }
-
 
 func TestDeepCopySharesNothing(t *testing.T) {
 	s := New("e")
