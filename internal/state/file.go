@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sort"
 	"strconv"
 )
 
@@ -79,8 +78,15 @@ func checksumOf(f *stateFile) (string, error) {
 }
 
 // Encode renders s as a version-2 state file: indented for people and diffs, with its checksum.
+// It refuses content that Decode would refuse, so no file is written that cannot be read.
 func Encode(s *State) ([]byte, error) {
 	f := fileFrom(s, "")
+	if s.Lineage == "" {
+		return nil, errors.New("encoding state: no lineage")
+	}
+	if err := checkResources(f.Resources); err != nil {
+		return nil, fmt.Errorf("encoding state: %w", err)
+	}
 	sum, err := checksumOf(f)
 	if err != nil {
 		return nil, fmt.Errorf("encoding state: %w", err)
@@ -200,17 +206,8 @@ func stateFromFile(f *stateFile) (*State, error) {
 		Approval:      f.Approval,
 	}
 	for i, r := range f.Resources {
-		if r == nil || r.Addr == "" {
-			return nil, corruptf("resource #%d has no address", i+1)
-		}
-		if _, err := ParseAddr(r.Addr); err != nil {
-			return nil, corruptf("resource #%d: %v", i+1, err)
-		}
-		if r.Mode != ModeManaged && r.Mode != ModeData {
-			return nil, corruptf("resource %s: mode %q is neither managed nor data", r.Addr, r.Mode)
-		}
-		if r.Status != "" && r.Status != StatusUncertain {
-			return nil, corruptf("resource %s: unknown status %q", r.Addr, r.Status)
+		if r == nil {
+			return nil, corruptf("resource #%d is null", i+1)
 		}
 		r.Attributes, _ = plainNumbers(r.Attributes).(map[string]any)
 		if r.Attributes == nil {
@@ -218,13 +215,9 @@ func stateFromFile(f *stateFile) (*State, error) {
 		}
 		s.Resources = append(s.Resources, r)
 	}
-	sort.SliceStable(s.Resources, func(i, j int) bool {
-		return CompareAddr(s.Resources[i].Addr, s.Resources[j].Addr) < 0
-	})
-	for i := 1; i < len(s.Resources); i++ {
-		if s.Resources[i].Addr == s.Resources[i-1].Addr {
-			return nil, corruptf("resource %s appears twice", s.Resources[i].Addr)
-		}
+	sortResources(s.Resources)
+	if err := checkResources(s.Resources); err != nil {
+		return nil, corruptf("%v", err)
 	}
 	if len(f.Outputs) > 0 {
 		s.Outputs = make(map[string]Output, len(f.Outputs))

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -181,4 +182,41 @@ func TestUpgradeV1Fields(t *testing.T) {
 	assert.Equal(t, int64(9007199254740993), st.Resource("ontap_volume.mail").Attributes["size"])
 	assert.Equal(t, uint64(12), st.Serial)
 	assert.JSONEq(t, `{"required": 2, "approvers": [{"name": "alice"}]}`, string(st.Approval))
+}
+
+// TestEncodeRefusesUnreadableContent: Encode never produces a file Decode would refuse.
+func TestEncodeRefusesUnreadableContent(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(s *State)
+		want string
+	}{
+		{"same address twice", func(s *State) { s.Resources = append(s.Resources, s.Resources[0].DeepCopy()) }, "appears twice"},
+		{"bad mode", func(s *State) { s.Resources[0].Mode = "" }, "neither managed nor data"},
+		{"bad status", func(s *State) { s.Resources[0].Status = "tainted" }, "unknown status"},
+		{"bad address", func(s *State) { s.Resources[0].Addr = "vsphere_host" }, "invalid resource address"},
+		{"no lineage", func(s *State) { s.Lineage = "" }, "no lineage"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := sample()
+			tt.edit(s)
+			_, err := Encode(s)
+			assert.ErrorContains(t, err, tt.want)
+		})
+	}
+}
+
+// TestEncodeSortsResources: a caller that appended instead of calling Set still gets the
+// canonical file and the same digest.
+func TestEncodeSortsResources(t *testing.T) {
+	s := sample()
+	shuffled := s.DeepCopy()
+	slices.Reverse(shuffled.Resources)
+	assert.True(t, s.Equal(shuffled))
+	a, err := Encode(s)
+	require.NoError(t, err)
+	b, err := Encode(shuffled)
+	require.NoError(t, err)
+	assert.Equal(t, string(a), string(b))
 }

@@ -84,6 +84,12 @@ func (l *Local) Read() (*State, bool, error) {
 func (l *Local) read() (*State, []byte, bool, error) {
 	data, err := os.ReadFile(l.Path())
 	if errors.Is(err, fs.ErrNotExist) {
+		// A missing file with backups beside it was lost, not never written: an empty state
+		// would plan to create everything that already exists.
+		if files, _ := l.backupFiles(); len(files) > 0 {
+			return nil, nil, false, &CorruptError{Path: l.Path(), LastGoodBackup: l.lastGoodBackup(),
+				Reason: fmt.Sprintf("the file is missing but %s holds earlier generations (newest: serial %d); to really start over, remove that directory too", l.backupDir(), files[0].serial)}
+		}
 		return New(""), nil, false, nil
 	}
 	if err != nil {

@@ -348,3 +348,18 @@ func TestConcurrentWritesInOneProcess(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, uint64(2), got.Serial)
 }
+
+func TestMissingStateWithBackupsRefused(t *testing.T) {
+	l, dir := newLocal(t)
+	writeGenerations(t, l, New("e"), 3)
+	backups, _ := l.Backups()
+	require.NoError(t, os.Remove(filepath.Join(dir, "state.json")))
+	_, _, err := l.Read()
+	var ce *CorruptError
+	require.ErrorAs(t, err, &ce)
+	assert.Contains(t, ce.Reason, "missing")
+	assert.Contains(t, ce.Reason, "serial 2")
+	assert.Equal(t, backups[0], ce.LastGoodBackup)
+	_, err = l.Write(New("e"))
+	require.ErrorAs(t, err, &ce, "nor is an empty state written over the loss")
+}

@@ -234,11 +234,15 @@ func (s *State) contentJSON() []byte {
 	return mustCanonical(fileFrom(&c, ""))
 }
 
-// canonicalResources returns the resources as they are encoded: nil collections normalized,
-// dependencies sorted and without duplicates, so equal content always encodes the same.
+// canonicalResources returns the resources as they are encoded: sorted by address, nil
+// collections normalized, dependencies sorted and without duplicates, so equal content always
+// encodes the same however the caller built it.
 func canonicalResources(rs []*Resource) []*Resource {
-	out := make([]*Resource, len(rs))
-	for i, r := range rs {
+	out := make([]*Resource, 0, len(rs))
+	for _, r := range rs {
+		if r == nil {
+			continue
+		}
 		c := *r
 		if c.Attributes == nil {
 			c.Attributes = map[string]any{}
@@ -253,9 +257,37 @@ func canonicalResources(rs []*Resource) []*Resource {
 				}
 			}
 		}
-		out[i] = &c
+		out = append(out, &c)
 	}
+	sortResources(out)
 	return out
+}
+
+func sortResources(rs []*Resource) {
+	sort.SliceStable(rs, func(i, j int) bool { return CompareAddr(rs[i].Addr, rs[j].Addr) < 0 })
+}
+
+// checkResources finds what no reader accepts: a bad address, mode or status, or an address
+// twice. rs must be sorted.
+func checkResources(rs []*Resource) error {
+	for i, r := range rs {
+		if r.Addr == "" {
+			return fmt.Errorf("resource #%d has no address", i+1)
+		}
+		if _, err := ParseAddr(r.Addr); err != nil {
+			return err
+		}
+		if r.Mode != ModeManaged && r.Mode != ModeData {
+			return fmt.Errorf("resource %s: mode %q is neither managed nor data", r.Addr, r.Mode)
+		}
+		if r.Status != "" && r.Status != StatusUncertain {
+			return fmt.Errorf("resource %s: unknown status %q", r.Addr, r.Status)
+		}
+		if i > 0 && rs[i-1].Addr == r.Addr {
+			return fmt.Errorf("resource %s appears twice", r.Addr)
+		}
+	}
+	return nil
 }
 
 // Addr is a parsed resource instance address.
