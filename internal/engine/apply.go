@@ -1,0 +1,780 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/enclave-dev/enclave/internal/config"
+	"github.com/enclave-dev/enclave/internal/graph"
+	"github.com/enclave-dev/enclave/internal/state"
+	"github.com/enclave-dev/enclave/plans"
+	"github.com/enclave-dev/enclave/providers"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+	ctyjson "github.com/zclconf/go-cty/cty/json"
+)
+
+// ApplyOptions are the inputs of an apply besides the plan.
+type ApplyOptions struct {
+	Dir         string    // the enclave directory (relative paths in provider blocks)
+	Vars        VarInputs // sensitive variables are supplied again here
+	Parallelism int
+}
+
+// Applier is a saved plan made ready to apply: its configuration re-loaded from the plan's
+// snapshot, providers configured, and the resources it changes read again.
+type Applier struct {
+	e       *Engine
+	plan    *plans.Plan
+	opts    ApplyOptions
+	backend state.Backend
+	st      *state.State
+	cfg     *config.Config
+	ev      *evaluator
+	ps      *providerSet
+	current map[string]providers.Object
+
+	// WorldChanged lists, for resources the plan changes, how what is there now differs from
+	// what the plan saw ("addr: attr: before -> now"). The gate refuses when it is not empty.
+	WorldChanged []string
+	// SensitiveVars are the sensitive variables supplied again, as the JSON the plan hashed.
+	SensitiveVars map[string]any
+
+	stateMu sync.Mutex
+	valMu   sync.Mutex
+	values  map[string]map[string]any // instance address → attributes after apply (clear)
+	sens    map[string]map[string]bool
+}
+
+// PrepareApply loads the plan's own configuration snapshot (never the working tree), checks
+// it, and reads again every resource the plan changes. The caller holds the state lock.
+func (e *Engine) PrepareApply(ctx context.Context, backend state.Backend, p *plans.Plan, opts ApplyOptions) (*Applier, hcl.Diagnostics, error) {
+	loader, cfg, diags := e.Load(config.SnapshotSource(p.Files), p.Env)
+	if diags.HasErrors() {
+		return nil, diags, nil
+	}
+	supplied, d := resolveVars(cfg, opts.Vars)
+	diags = append(diags, d...)
+	if d.HasErrors() {
+		return nil, diags, nil
+	}
+	a := &Applier{e: e, plan: p, opts: opts, backend: backend, cfg: cfg, values: map[string]map[string]any{}, sens: map[string]map[string]bool{}, SensitiveVars: map[string]any{}}
+	vars := map[string]cty.Value{}
+	for name, pv := range p.Variables {
+		decl := cfg.Variables[name]
+		if decl == nil {
+			continue
+		}
+		if pv.Sensitive {
+			v, ok := supplied[name]
+			if !ok {
+				continue // the gate reports it missing
+			}
+			cv, err := convertVar(v, decl)
+			if err == nil {
+				vars[name] = cv
+				if b, err := ctyjson.Marshal(cv, cv.Type()); err == nil {
+					a.SensitiveVars[name] = json.RawMessage(b)
+				}
+			}
+			continue
+		}
+		b, err := json.Marshal(pv.Value)
+		if err != nil {
+			return nil, diags, err
+		}
+		v, err := ctyjson.Unmarshal(b, decl.Type)
+		if err != nil {
+			ty, terr := ctyjson.ImpliedType(b)
+			if terr != nil {
+				return nil, diags, fmt.Errorf("variable %s in the plan: %w", name, err)
+			}
+			v, _ = ctyjson.Unmarshal(b, ty)
+		}
+		vars[name] = v
+	}
+	st, _, err := backend.Read()
+	if err != nil {
+		return nil, diags, err
+	}
+	a.st = st
+	a.ev = newEvaluator(cfg, loader, vars, &applyHooks{a: a}, e.IsResourceType)
+	a.ps = newProviderSet(e, cfg, a.ev.root, opts.Dir)
+
+	// Read again what the plan changes and compare with what it saw.
+	var reqs []*state.Resource
+	for _, c := range p.Changes {
+		if c.Mode != "managed" || c.Action == plans.NoOp || c.Action == plans.Create && p.Observed[c.Addr] == nil {
+			continue
+		}
+		if r := st.Resource(c.Addr); r != nil {
+			reqs = append(reqs, r)
+		}
+	}
+	cur, err := e.refreshAll(ctx, a.ps, reqs)
+	if err != nil {
+		a.ps.close()
+		return nil, diags, err
+	}
+	a.current = cur
+	for _, c := range p.Changes {
+		if c.Mode != "managed" || c.Action == plans.NoOp {
+			continue
+		}
+		saw, had := p.Observed[c.Addr]
+		now := cur[c.Addr]
+		rs := e.resourceSchema(c.Type)
+		if rs == nil {
+			continue
+		}
+		switch {
+		case had && now == nil && st.Resource(c.Addr) != nil:
+			a.WorldChanged = append(a.WorldChanged, fmt.Sprintf("%s: it was there at plan and is gone now", c.Addr))
+		case had && now != nil:
+			for _, d := range diffObjects(&rs.Schema, providers.Conform(&rs.Schema, toPlainMap(saw)), providers.Conform(&rs.Schema, now), nil).diffs {
+				a.WorldChanged = append(a.WorldChanged, fmt.Sprintf("%s: %s was %s at plan and is %s now", c.Addr, d.Path, show(d.Before, d.Sensitive), show(d.After, d.Sensitive)))
+			}
+		}
+	}
+	return a, diags, nil
+}
+
+func convertVar(v cty.Value, decl *config.Variable) (cty.Value, error) {
+	return convertTo(v, decl.Type)
+}
+
+func show(v any, sensitive bool) string {
+	if sensitive {
+		return plans.Sensitive
+	}
+	if v == nil {
+		return "null"
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// toPlainMap normalizes a value read back from JSON (float64 numbers) to plain form.
+func toPlainMap(m map[string]any) map[string]any {
+	if m == nil {
+		return nil
+	}
+	v := normalizeForJSON(m)
+	out, _ := v.(map[string]any)
+	return out
+}
+
+// Close releases provider sessions.
+func (a *Applier) Close() {
+	if a.ps != nil {
+		a.ps.close()
+	}
+}
+
+// ResourceResult is what happened to one resource instance.
+type ResourceResult struct {
+	Addr      string        `json:"address"`
+	Action    plans.Action  `json:"action"`
+	Error     string        `json:"error,omitempty"`
+	Skipped   bool          `json:"skipped,omitempty"`
+	Cause     string        `json:"cause,omitempty"` // the failed resource a skipped one waited for
+	Uncertain bool          `json:"uncertain,omitempty"`
+	Duration  time.Duration `json:"duration_ns,omitempty"`
+}
+
+// ApplyResult sums up an apply.
+type ApplyResult struct {
+	Results []ResourceResult
+	Failed  int
+	Skipped int
+	Changed int
+}
+
+type applyHooks struct{ a *Applier }
+
+func (h *applyHooks) resourceInstance(s *scope, r *config.Resource, key instanceKey) (cty.Value, hcl.Diagnostics) {
+	addr := s.prefix() + r.Addr() + key.String()
+	var schema *providers.Schema
+	if r.Mode == config.DataMode {
+		schema = h.a.e.dataSchema(r.Type)
+	} else {
+		schema = &h.a.e.resourceSchema(r.Type).Schema
+	}
+	h.a.valMu.Lock()
+	attrs, ok := h.a.values[addr]
+	sens := h.a.sens[addr]
+	h.a.valMu.Unlock()
+	var tags map[string]string
+	if !ok {
+		if sr := h.a.st.Resource(addr); sr != nil {
+			attrs, tags = sr.Attributes, sr.Tags
+		} else {
+			attrs = map[string]any{"id": unknownValue}
+			for k := range schema.Attributes {
+				attrs[k] = unknownValue
+			}
+		}
+	}
+	if c := h.a.change(addr); c != nil {
+		tags = c.Tags
+	}
+	return objectValue(schema, attrs, sens, tags), nil
+}
+
+func (h *applyHooks) allOfType(typ string) (cty.Value, hcl.Diagnostics) {
+	m := map[string]cty.Value{}
+	rs := h.a.e.resourceSchema(typ)
+	for _, c := range h.a.plan.Changes {
+		if c.Type != typ || c.Mode != "managed" || c.Action == plans.Delete {
+			continue
+		}
+		h.a.valMu.Lock()
+		attrs, ok := h.a.values[c.Addr]
+		h.a.valMu.Unlock()
+		if !ok {
+			if sr := h.a.st.Resource(c.Addr); sr != nil {
+				attrs = sr.Attributes
+			}
+		}
+		m[c.Addr] = objectValue(&rs.Schema, attrs, nil, c.Tags)
+	}
+	if len(m) == 0 {
+		return cty.EmptyObjectVal, nil
+	}
+	return cty.ObjectVal(m), nil
+}
+
+func (a *Applier) change(addr string) *plans.ResourceChange {
+	i := sort.Search(len(a.plan.Changes), func(i int) bool { return a.plan.Changes[i].Addr >= addr })
+	if i < len(a.plan.Changes) && a.plan.Changes[i].Addr == addr {
+		return &a.plan.Changes[i]
+	}
+	for i := range a.plan.Changes {
+		if a.plan.Changes[i].Addr == addr {
+			return &a.plan.Changes[i]
+		}
+	}
+	return nil
+}
+
+// Apply walks the plan's changes in dependency order, in parallel up to the bound. Deletes
+// run after what depended on the deleted object; each transactional provider instance (a Junos
+// device) gets one vertex holding all of its changes. State is written after every resource.
+func (a *Applier) Apply(ctx context.Context) (*ApplyResult, error) {
+	p := a.plan
+	sort.Slice(p.Changes, func(i, j int) bool { return p.Changes[i].Addr < p.Changes[j].Addr })
+	schemas := a.e.providerSchemas()
+	vertexOf := map[string]string{}
+	members := map[string][]*plans.ResourceChange{}
+	for i := range p.Changes {
+		c := &p.Changes[i]
+		v := c.Addr
+		if c.Mode == "managed" {
+			if ps := schemas[config.ResourceProviderType(c.Type)]; ps != nil && ps.Transactional {
+				v = "txn:" + c.Provider
+			}
+		}
+		vertexOf[c.Addr] = v
+		members[v] = append(members[v], c)
+	}
+	g := graph.New()
+	for v := range members {
+		g.Add(v)
+	}
+	for i := range p.Changes {
+		c := &p.Changes[i]
+		from := vertexOf[c.Addr]
+		for _, d := range c.DependsOn {
+			to, ok := vertexOf[d]
+			if !ok || to == from {
+				continue
+			}
+			dc := a.change(d)
+			if c.Action == plans.Delete {
+				// Delete dependents first: the dependency waits for this delete.
+				if dc != nil && dc.Action == plans.Delete {
+					g.Connect(to, from)
+				}
+				continue
+			}
+			if dc != nil && dc.Action == plans.Delete {
+				continue
+			}
+			g.Connect(from, to)
+		}
+	}
+	par := a.opts.Parallelism
+	if par <= 0 {
+		par = 10
+	}
+	res := &ApplyResult{}
+	var resMu sync.Mutex
+	record := func(r ResourceResult) {
+		resMu.Lock()
+		res.Results = append(res.Results, r)
+		resMu.Unlock()
+	}
+	walk, err := g.Walk(ctx, par, func(ctx context.Context, v string) error {
+		ms := members[v]
+		if strings.HasPrefix(v, "txn:") {
+			return a.applyTransaction(ctx, strings.TrimPrefix(v, "txn:"), ms, record)
+		}
+		return a.applyOne(ctx, ms[0], record)
+	})
+	if err != nil {
+		return nil, err
+	}
+	for v, r := range walk {
+		if r.Skipped {
+			for _, c := range members[v] {
+				if c.Action == plans.NoOp {
+					continue
+				}
+				record(ResourceResult{Addr: c.Addr, Action: c.Action, Skipped: true, Cause: r.Cause})
+			}
+		}
+	}
+	sort.Slice(res.Results, func(i, j int) bool { return res.Results[i].Addr < res.Results[j].Addr })
+	for _, r := range res.Results {
+		switch {
+		case r.Skipped:
+			res.Skipped++
+		case r.Error != "":
+			res.Failed++
+		default:
+			res.Changed++
+		}
+	}
+	// Outputs and the approval rules are recorded once everything went through.
+	if res.Failed == 0 && res.Skipped == 0 {
+		a.ev.mu.Lock()
+		outs := map[string]state.Output{}
+		for _, k := range keysOf(a.cfg.Outputs) {
+			v, _ := a.ev.root.value("output." + k)
+			ov := outputValue(v, a.cfg.Outputs[k].Sensitive)
+			if ov.Sensitive {
+				uv, _ := v.UnmarkDeep()
+				pv, _ := plain(uv)
+				outs[k] = state.Output{Value: state.HashSensitive(pv), Sensitive: true}
+			} else if !ov.Unknown {
+				outs[k] = state.Output{Value: ov.Value}
+			}
+		}
+		a.ev.mu.Unlock()
+		a.stateMu.Lock()
+		a.st.Outputs = outs
+		rules := p.RulesChange
+		if rules == nil && p.RulesSource == "config" {
+			rules = p.Rules
+		}
+		if rules != nil {
+			b, _ := json.Marshal(rules)
+			a.st.Approval = b
+		}
+		_, werr := a.backend.Write(a.st)
+		a.stateMu.Unlock()
+		if werr != nil {
+			return res, werr
+		}
+	}
+	return res, nil
+}
+
+// desired re-evaluates one instance's configuration with everything it depends on now known.
+func (a *Applier) desired(c *plans.ResourceChange) (map[string]any, map[string]bool, error) {
+	a.ev.mu.Lock()
+	defer a.ev.mu.Unlock()
+	s, r, key, err := a.locate(c.Addr)
+	if err != nil {
+		return nil, nil, err
+	}
+	var schema *providers.Schema
+	if r.Mode == config.DataMode {
+		schema = a.e.dataSchema(r.Type)
+	} else {
+		schema = &a.e.resourceSchema(r.Type).Schema
+	}
+	d, sens, _, diags := desiredOf(a.e, s, r, key, schema)
+	if diags.HasErrors() {
+		return nil, nil, diagError{diags}
+	}
+	if containsUnknown(d) {
+		return nil, nil, fmt.Errorf("%s: the configuration still has values unknown at apply (an upstream resource did not produce them)", c.Addr)
+	}
+	return d, sens, nil
+}
+
+// locate finds the scope, resource block and instance key of an instance address.
+func (a *Applier) locate(addr string) (*scope, *config.Resource, instanceKey, error) {
+	parts := splitAddr(addr)
+	s := a.ev.root
+	i := 0
+	for i+1 < len(parts) && parts[i] == "module" {
+		name, idx := splitIndex(parts[i+1])
+		scopes, diags := s.moduleScopes(name)
+		if diags.HasErrors() {
+			return nil, nil, instanceKey{}, diagError{diags}
+		}
+		found := false
+		for _, cs := range scopes {
+			if strings.HasSuffix(cs.path, "module."+name+idx) {
+				s, found = cs, true
+				break
+			}
+		}
+		if !found {
+			return nil, nil, instanceKey{}, fmt.Errorf("%s: module instance %s%s not in the configuration at apply", addr, name, idx)
+		}
+		i += 2
+	}
+	var r *config.Resource
+	rest := parts[i:]
+	if len(rest) == 3 && rest[0] == "data" {
+		name, idx := splitIndex(rest[2])
+		r = s.cfg.Data["data."+rest[1]+"."+name]
+		rest = []string{rest[1], name + idx}
+	} else if len(rest) == 2 {
+		name, _ := splitIndex(rest[1])
+		r = s.cfg.Resources[rest[0]+"."+name]
+	}
+	if r == nil || len(rest) != 2 {
+		return nil, nil, instanceKey{}, fmt.Errorf("%s is not in the plan's configuration", addr)
+	}
+	_, idx := splitIndex(rest[1])
+	keys, diags := s.resourceKeys(r)
+	if diags.HasErrors() {
+		return nil, nil, instanceKey{}, diagError{diags}
+	}
+	for _, k := range keys {
+		if k.String() == idx {
+			return s, r, k, nil
+		}
+	}
+	return nil, nil, instanceKey{}, fmt.Errorf("%s: instance %s no longer expands from the configuration", addr, idx)
+}
+
+func splitIndex(s string) (string, string) {
+	if i := strings.IndexByte(s, '['); i >= 0 {
+		return s[:i], s[i:]
+	}
+	return s, ""
+}
+
+// plannedChange builds the provider change for one resource from the re-evaluated config.
+func (a *Applier) plannedChange(c *plans.ResourceChange) (providers.Change, map[string]bool, error) {
+	rs := a.e.resourceSchema(c.Type)
+	ch := providers.Change{Addr: c.Addr, Type: c.Type, Action: providers.Action(c.Action.String())}
+	var cur map[string]any
+	if c.Action != plans.Create {
+		cur = a.current[c.Addr]
+		if cur == nil {
+			if sr := a.st.Resource(c.Addr); sr != nil {
+				cur = sr.Attributes
+			}
+		}
+		ch.Prior = providers.Copy(cur)
+	}
+	if c.Action == plans.Delete {
+		return ch, nil, nil
+	}
+	d, sens, err := a.desired(c)
+	if err != nil {
+		return ch, nil, err
+	}
+	ignore := map[string]bool{}
+	if _, r, _, err := a.locate(c.Addr); err == nil {
+		if r.IgnoreAllChanges {
+			ignore["*"] = true
+		}
+		for _, t := range r.IgnoreChanges {
+			ignore[t.RootName()] = true
+		}
+	}
+	base := cur
+	if c.Action == plans.Replace {
+		base = nil
+	}
+	pl := planned(rs, d, providers.Conform(&rs.Schema, base), ignore)
+	if err := a.checkAsPlanned(c, rs, pl, sens); err != nil {
+		return ch, nil, err
+	}
+	for k, v := range pl {
+		if isUnknown(v) {
+			delete(pl, k)
+		}
+	}
+	if c.Action == plans.Create || c.Action == plans.Replace {
+		delete(pl, "id")
+	}
+	ch.Planned = providers.Conform(&rs.Schema, pl)
+	return ch, sens, nil
+}
+
+// checkAsPlanned refuses when the configuration evaluates, for values the plan knew, to
+// something other than what reviewers approved.
+func (a *Applier) checkAsPlanned(c *plans.ResourceChange, rs *providers.ResourceSchema, pl map[string]any, sens map[string]bool) error {
+	masked := maskObject(&rs.Schema, conformPlanned(&rs.Schema, pl), sens)
+	var diffs []string
+	for k, want := range c.After {
+		if k == "id" {
+			continue
+		}
+		got := masked[k]
+		if want == plans.Sensitive || got == plans.Sensitive {
+			continue
+		}
+		if !equalPlain(normalizeForJSON(want), normalizeForJSON(got)) {
+			diffs = append(diffs, k)
+		}
+	}
+	if len(diffs) > 0 {
+		sort.Strings(diffs)
+		return fmt.Errorf("%s: at apply the configuration gives other values than the approved plan for %s; make a new plan", c.Addr, strings.Join(diffs, ", "))
+	}
+	return nil
+}
+
+// commit records an instance's new attributes in state and writes it.
+func (a *Applier) commit(c *plans.ResourceChange, obj providers.Object, sens map[string]bool, status string) error {
+	rs := a.e.resourceSchema(c.Type)
+	a.valMu.Lock()
+	if obj == nil {
+		delete(a.values, c.Addr)
+	} else {
+		a.values[c.Addr] = providers.Conform(&rs.Schema, obj)
+		a.sens[c.Addr] = sens
+	}
+	a.valMu.Unlock()
+	a.stateMu.Lock()
+	defer a.stateMu.Unlock()
+	if obj == nil {
+		a.st.Remove(c.Addr)
+	} else {
+		a.st.Set(&state.Resource{Addr: c.Addr, Mode: "managed", Type: c.Type, Provider: c.Provider,
+			Attributes: hashSensitive(&rs.Schema, providers.Conform(&rs.Schema, obj), sens), Dependencies: c.DependsOn, Tags: c.Tags, Status: status})
+	}
+	_, err := a.backend.Write(a.st)
+	return err
+}
+
+func (a *Applier) applyOne(ctx context.Context, c *plans.ResourceChange, record func(ResourceResult)) error {
+	start := time.Now()
+	switch c.Action {
+	case plans.NoOp:
+		return nil
+	case plans.Read:
+		return a.readData(ctx, c)
+	}
+	result := ResourceResult{Addr: c.Addr, Action: c.Action}
+	fail := func(err error) error {
+		result.Error = err.Error()
+		result.Duration = time.Since(start)
+		record(result)
+		a.e.progress(c.Addr, "failed: "+firstLine(err.Error()))
+		return err
+	}
+	if c.Action == plans.Delete && a.current[c.Addr] == nil && a.plan.Observed[c.Addr] == nil {
+		// Already gone from the device: only state forgets it.
+		if err := a.commit(c, nil, nil, ""); err != nil {
+			return fail(err)
+		}
+		record(result)
+		return nil
+	}
+	ch, sens, err := a.plannedChange(c)
+	if err != nil {
+		return fail(err)
+	}
+	p, err := a.ps.get(ctx, c.Provider)
+	if err != nil {
+		return fail(err)
+	}
+	steps := []providers.Change{ch}
+	if c.Action == plans.Replace {
+		del := ch
+		del.Action, del.Planned = providers.Delete, nil
+		cre := ch
+		cre.Action, cre.Prior = providers.Create, nil
+		steps = []providers.Change{del, cre}
+	}
+	for _, step := range steps {
+		a.e.progress(c.Addr, verb(step.Action)+"...")
+		rs := p.Apply(ctx, []providers.Change{step}, a.e.Progress)
+		if len(rs) != 1 {
+			return fail(fmt.Errorf("provider returned %d results for one change", len(rs)))
+		}
+		r := rs[0]
+		switch {
+		case r.Uncertain:
+			_ = a.commit(c, orPrior(r.New, step), sens, "uncertain")
+			result.Uncertain = true
+			return fail(fmt.Errorf("outcome unknown: %w", orErr(r.Err)))
+		case r.Err != nil:
+			if r.New != nil {
+				// Partly done (created, then failed to power on): state says what is there.
+				_ = a.commit(c, r.New, sens, "")
+			} else if step.Action == providers.Create && c.Action == plans.Replace {
+				_ = a.commit(c, nil, nil, "") // the old one is gone already
+			}
+			return fail(r.Err)
+		}
+		if step.Action == providers.Delete {
+			if err := a.commit(c, nil, nil, ""); err != nil {
+				return fail(err)
+			}
+			continue
+		}
+		if err := a.commit(c, r.New, sens, ""); err != nil {
+			return fail(err)
+		}
+	}
+	result.Duration = time.Since(start)
+	record(result)
+	a.e.progress(c.Addr, fmt.Sprintf("%s in %s", pastVerb(c.Action), result.Duration.Round(time.Millisecond)))
+	return nil
+}
+
+func orPrior(o providers.Object, ch providers.Change) providers.Object {
+	if o != nil {
+		return o
+	}
+	if ch.Planned != nil {
+		return ch.Planned
+	}
+	return ch.Prior
+}
+
+func orErr(err error) error {
+	if err == nil {
+		return fmt.Errorf("connection lost")
+	}
+	return err
+}
+
+func verb(a providers.Action) string {
+	switch a {
+	case providers.Create:
+		return "creating"
+	case providers.Delete:
+		return "deleting"
+	}
+	return "updating"
+}
+
+func pastVerb(a plans.Action) string {
+	switch a {
+	case plans.Create:
+		return "created"
+	case plans.Delete:
+		return "deleted"
+	case plans.Replace:
+		return "replaced"
+	}
+	return "updated"
+}
+
+// readData reads a data source whose arguments were unknown at plan; known ones reuse the
+// plan's result.
+func (a *Applier) readData(ctx context.Context, c *plans.ResourceChange) error {
+	if len(c.AfterUnknown) == 0 && c.After != nil {
+		a.valMu.Lock()
+		a.values[c.Addr] = toPlainMap(c.After)
+		a.valMu.Unlock()
+		return nil
+	}
+	args, _, err := a.desired(c)
+	if err != nil {
+		return err
+	}
+	p, err := a.ps.get(ctx, c.Provider)
+	if err != nil {
+		return err
+	}
+	res, err := p.ReadData(ctx, []providers.DataRequest{{Addr: c.Addr, Type: c.Type, Args: args}})
+	if err == nil && (len(res) != 1 || res[0].Err != nil) {
+		if len(res) == 1 {
+			err = res[0].Err
+		} else {
+			err = fmt.Errorf("provider returned %d results", len(res))
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", c.Addr, err)
+	}
+	a.valMu.Lock()
+	a.values[c.Addr] = res[0].Result
+	a.valMu.Unlock()
+	return nil
+}
+
+// applyTransaction hands every change of one transactional provider instance to it at once.
+func (a *Applier) applyTransaction(ctx context.Context, key string, ms []*plans.ResourceChange, record func(ResourceResult)) error {
+	start := time.Now()
+	var changes []providers.Change
+	var cs []*plans.ResourceChange
+	var sens []map[string]bool
+	for _, c := range ms {
+		if c.Action == plans.NoOp || c.Action == plans.Read {
+			continue
+		}
+		ch, s, err := a.plannedChange(c)
+		if err != nil {
+			for _, c2 := range ms {
+				if c2.Action != plans.NoOp && c2.Action != plans.Read {
+					record(ResourceResult{Addr: c2.Addr, Action: c2.Action, Error: err.Error()})
+				}
+			}
+			return err
+		}
+		changes, cs, sens = append(changes, ch), append(cs, c), append(sens, s)
+	}
+	if len(changes) == 0 {
+		return nil
+	}
+	p, err := a.ps.get(ctx, key)
+	if err != nil {
+		for _, c := range cs {
+			record(ResourceResult{Addr: c.Addr, Action: c.Action, Error: err.Error()})
+		}
+		return err
+	}
+	a.e.progress(key, fmt.Sprintf("one transaction for %d changes...", len(changes)))
+	results := p.Apply(ctx, changes, a.e.Progress)
+	var firstErr error
+	for i, c := range cs {
+		r := providers.ChangeResult{Err: fmt.Errorf("provider returned no result")}
+		if i < len(results) {
+			r = results[i]
+		}
+		rr := ResourceResult{Addr: c.Addr, Action: c.Action, Duration: time.Since(start)}
+		switch {
+		case r.Uncertain:
+			_ = a.commit(c, orPrior(r.New, changes[i]), sens[i], "uncertain")
+			rr.Uncertain = true
+			rr.Error = "outcome unknown: " + orErr(r.Err).Error()
+		case r.Err != nil:
+			rr.Error = r.Err.Error()
+		case c.Action == plans.Delete:
+			if err := a.commit(c, nil, nil, ""); err != nil {
+				rr.Error = err.Error()
+			}
+		default:
+			if err := a.commit(c, r.New, sens[i], ""); err != nil {
+				rr.Error = err.Error()
+			}
+		}
+		if rr.Error != "" && firstErr == nil {
+			firstErr = fmt.Errorf("%s: %s", c.Addr, rr.Error)
+		}
+		record(rr)
+	}
+	if firstErr == nil {
+		a.e.progress(key, fmt.Sprintf("committed %d changes in %s", len(changes), time.Since(start).Round(time.Millisecond)))
+	}
+	return firstErr
+}

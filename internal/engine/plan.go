@@ -1,0 +1,617 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/enclave-dev/enclave/internal/config"
+	"github.com/enclave-dev/enclave/internal/state"
+	"github.com/enclave-dev/enclave/plans"
+	"github.com/enclave-dev/enclave/providers"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+	ctyjson "github.com/zclconf/go-cty/cty/json"
+)
+
+// PlanOptions are the inputs of a plan.
+type PlanOptions struct {
+	Dir     string // the enclave directory
+	Vars    VarInputs
+	Targets []string
+	Refresh bool
+	Author  string
+	// Lifetime is how long the plan may wait for approval and apply when the approval rules
+	// set no max_age (default 24h).
+	Lifetime time.Duration
+	Now      time.Time
+}
+
+// Run is the outcome of planning: the plan, and what produced it (for diagnostics and for
+// commands that need the evaluated configuration, such as validate and drift).
+type Run struct {
+	Plan   *plans.Plan
+	Loader *config.Loader
+	Config *config.Config
+	State  *state.State
+	Diags  hcl.Diagnostics
+	// Deps maps each instance address to the instance addresses it depends on.
+	Deps map[string][]string
+}
+
+// Plan refreshes, evaluates and compares. Diagnostics carry source ranges; a non-nil error is
+// a failure to reach gear or read state.
+func (e *Engine) Plan(ctx context.Context, backend state.Backend, opts PlanOptions) (*Run, error) {
+	if opts.Now.IsZero() {
+		opts.Now = now()
+	}
+	run := &Run{}
+	loader, cfg, diags := e.Load(config.DirSource(opts.Dir), nil)
+	run.Loader, run.Config, run.Diags = loader, cfg, diags
+	if diags.HasErrors() {
+		return run, nil
+	}
+	vars, d := resolveVars(cfg, opts.Vars)
+	run.Diags = append(run.Diags, d...)
+	if d.HasErrors() {
+		return run, nil
+	}
+	st, _, err := backend.Read()
+	if err != nil {
+		return run, err
+	}
+	run.State = st
+	p, deps, d, err := e.plan(ctx, loader, cfg, st, vars, opts)
+	run.Diags = append(run.Diags, d...)
+	run.Plan, run.Deps = p, deps
+	return run, err
+}
+
+// planHooks plan each resource instance as the evaluator reaches it.
+type planHooks struct {
+	e         *Engine
+	ctx       context.Context
+	st        *state.State
+	current   map[string]providers.Object
+	refreshed bool
+	ps        *providerSet
+
+	changes   map[string]*plans.ResourceChange
+	values    map[string]cty.Value
+	types     map[string][]string // type → instance addresses
+	nodes     map[string][]string // resource node (module path + TYPE.NAME) → instance addresses
+	instScope map[string]*scope
+	instRes   map[string]*config.Resource
+	drift     []plans.Drift
+	observed  map[string]map[string]any
+}
+
+func (h *planHooks) resourceInstance(s *scope, r *config.Resource, key instanceKey) (cty.Value, hcl.Diagnostics) {
+	addr := s.prefix() + r.Addr() + key.String()
+	node := s.prefix() + r.Addr()
+	h.nodes[node] = append(h.nodes[node], addr)
+	h.instScope[addr], h.instRes[addr] = s, r
+	var v cty.Value
+	var diags hcl.Diagnostics
+	if r.Mode == config.DataMode {
+		v, diags = h.planData(s, r, key, addr)
+	} else {
+		v, diags = h.planManaged(s, r, key, addr)
+		h.types[r.Type] = append(h.types[r.Type], addr)
+	}
+	h.values[addr] = v
+	return v, diags
+}
+
+func (h *planHooks) allOfType(typ string) (cty.Value, hcl.Diagnostics) {
+	m := map[string]cty.Value{}
+	for _, a := range h.types[typ] {
+		m[a] = h.values[a]
+	}
+	if len(m) == 0 {
+		return cty.EmptyObjectVal, nil
+	}
+	return cty.ObjectVal(m), nil
+}
+
+// desiredOf evaluates an instance's body and tags into plain values.
+func desiredOf(e *Engine, s *scope, r *config.Resource, key instanceKey, schema *providers.Schema) (map[string]any, map[string]bool, map[string]string, hcl.Diagnostics) {
+	dv, diags := s.decodeBody(r.Config, schema, key.rep())
+	if diags.HasErrors() {
+		return nil, nil, nil, diags
+	}
+	pv, sensPaths := plain(dv)
+	desired, _ := pv.(map[string]any)
+	if desired == nil {
+		desired = map[string]any{}
+	}
+	sensitive := map[string]bool{}
+	for _, p := range sensPaths {
+		if len(p) > 0 {
+			if ga, ok := p[0].(cty.GetAttrStep); ok {
+				sensitive[ga.Name] = true
+			}
+		}
+	}
+	tags := map[string]string{}
+	if r.Tags != nil {
+		tv, d := s.eval(r.Tags, key.rep(), cty.Map(cty.String))
+		diags = append(diags, d...)
+		if !d.HasErrors() {
+			tv, _ = tv.UnmarkDeep()
+			if !tv.IsWhollyKnown() {
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid tags", Detail: "tags must be known at plan time.", Subject: r.Tags.Range().Ptr()})
+			} else if !tv.IsNull() {
+				for k, v := range tv.AsValueMap() {
+					tags[k] = v.AsString()
+				}
+			}
+		}
+	}
+	// Providers canonicalize values that have several spellings ("500GiB").
+	if f := e.Registry[config.ResourceProviderType(r.Type)]; f != nil {
+		if n, ok := f(providers.Options{}).(providers.Normalizer); ok {
+			known := map[string]any{}
+			for k, v := range desired {
+				if !isUnknown(v) {
+					known[k] = v
+				}
+			}
+			norm, err := n.Normalize(r.Type, known)
+			if err != nil {
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid value", Detail: err.Error(), Subject: r.DeclRange.Ptr()})
+			} else {
+				for k, v := range norm {
+					desired[k] = v
+				}
+			}
+		}
+	}
+	return desired, sensitive, tags, diags
+}
+
+func (h *planHooks) planManaged(s *scope, r *config.Resource, key instanceKey, addr string) (cty.Value, hcl.Diagnostics) {
+	rs := h.e.resourceSchema(r.Type)
+	desired, sensitive, tags, diags := desiredOf(h.e, s, r, key, &rs.Schema)
+	if diags.HasErrors() {
+		return cty.DynamicVal, diags
+	}
+	prior := h.st.Resource(addr)
+	var cur map[string]any
+	if prior != nil {
+		cur = prior.Attributes
+		if h.refreshed {
+			cur = h.current[addr]
+			if d := driftOf(rs, addr, prior.Attributes, cur); d != nil {
+				h.drift = append(h.drift, *d)
+			}
+		}
+		if cur != nil {
+			cur = providers.Conform(&rs.Schema, cur)
+			h.observed[addr] = cur
+		}
+	}
+	ignore := map[string]bool{}
+	if r.IgnoreAllChanges {
+		ignore["*"] = true
+	}
+	for _, t := range r.IgnoreChanges {
+		ignore[t.RootName()] = true
+	}
+	pl := planned(rs, desired, cur, ignore)
+	pl = conformPlanned(&rs.Schema, pl)
+	rc := &plans.ResourceChange{
+		Addr: addr, Module: s.path, Mode: "managed", Type: r.Type, Name: r.Name, Key: key.plainKey(),
+		Provider: r.ProviderKey(), Tags: tags,
+	}
+	var dr diffResult
+	if cur == nil {
+		rc.Action = plans.Create
+		dr = diffObjects(&rs.Schema, nil, pl, sensitive)
+		if prior != nil {
+			rc.Reason = "it no longer exists on the device"
+		}
+	} else {
+		dr = diffObjects(&rs.Schema, cur, pl, sensitive)
+		switch {
+		case len(dr.diffs) == 0:
+			rc.Action = plans.NoOp
+		case dr.forcesNew:
+			rc.Action = plans.Replace
+			rc.Reason = describePaths(dr.replaceWhy) + " cannot change in place"
+		default:
+			rc.Action = plans.Update
+		}
+		rc.Before = maskObject(&rs.Schema, cur, nil)
+	}
+	rc.Diffs = dr.diffs
+	rc.After = maskObject(&rs.Schema, pl, sensitive)
+	rc.AfterUnknown = unknownPaths(pl)
+	rc.Destructive = rs.Destructive && (rc.Action == plans.Replace)
+	if rc.Action == plans.Replace && r.PreventDestroy {
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Instance cannot be destroyed",
+			Detail: fmt.Sprintf("%s has lifecycle.prevent_destroy set, but the plan would replace it (%s). Change the configuration, or remove prevent_destroy in a reviewed change first.", addr, rc.Reason), Subject: r.DeclRange.Ptr()})
+	}
+	h.changes[addr] = rc
+	return objectValue(&rs.Schema, pl, sensitive, tags), diags
+}
+
+// conformPlanned conforms the known part of a planned object (numbers, sets) so comparisons
+// with what devices report are like for like.
+func conformPlanned(s *providers.Schema, o map[string]any) map[string]any {
+	known := map[string]any{}
+	var unknowns []string
+	for k, v := range o {
+		if isUnknown(v) || containsUnknown(v) {
+			unknowns = append(unknowns, k)
+			continue
+		}
+		known[k] = v
+	}
+	out := providers.Conform(s, known)
+	for _, k := range unknowns {
+		out[k] = o[k]
+	}
+	return out
+}
+
+func containsUnknown(v any) bool {
+	switch t := v.(type) {
+	case unknown:
+		return true
+	case []any:
+		for _, e := range t {
+			if containsUnknown(e) {
+				return true
+			}
+		}
+	case map[string]any:
+		for _, e := range t {
+			if containsUnknown(e) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// driftOf compares what the last apply recorded with what refresh found.
+func driftOf(rs *providers.ResourceSchema, addr string, recorded, real map[string]any) *plans.Drift {
+	if real == nil {
+		return &plans.Drift{Addr: addr, Type: typeOf(addr), Gone: true}
+	}
+	rec := providers.Conform(&rs.Schema, recorded)
+	cur := providers.Conform(&rs.Schema, real)
+	dr := diffObjects(&rs.Schema, rec, cur, nil)
+	var diffs []plans.AttrDiff
+	for _, d := range dr.diffs {
+		d.ForcesReplacement = false
+		diffs = append(diffs, d)
+	}
+	if len(diffs) == 0 {
+		return nil
+	}
+	return &plans.Drift{Addr: addr, Type: typeOf(addr), Diffs: diffs}
+}
+
+// typeOf extracts TYPE from an instance address (module.x.TYPE.NAME[k]).
+func typeOf(addr string) string {
+	parts := splitAddr(addr)
+	for i := 0; i+1 < len(parts); i++ {
+		if parts[i] == "module" {
+			i++
+			continue
+		}
+		if parts[i] == "data" {
+			return parts[i+1]
+		}
+		return parts[i]
+	}
+	return ""
+}
+
+// splitAddr splits an address on dots outside brackets.
+func splitAddr(addr string) []string {
+	var out []string
+	depth, start := 0, 0
+	inStr := false
+	for i := 0; i < len(addr); i++ {
+		switch c := addr[i]; {
+		case c == '"':
+			inStr = !inStr
+		case inStr:
+		case c == '[':
+			depth++
+		case c == ']':
+			depth--
+		case c == '.' && depth == 0:
+			out = append(out, addr[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, addr[start:])
+}
+
+func (h *planHooks) planData(s *scope, r *config.Resource, key instanceKey, addr string) (cty.Value, hcl.Diagnostics) {
+	ds := h.e.dataSchema(r.Type)
+	args, _, _, diags := desiredOf(h.e, s, r, key, ds)
+	if diags.HasErrors() {
+		return cty.DynamicVal, diags
+	}
+	rc := &plans.ResourceChange{Addr: addr, Module: s.path, Mode: "data", Type: r.Type, Name: r.Name, Key: key.plainKey(), Provider: r.ProviderKey(), Action: plans.Read}
+	h.changes[addr] = rc
+	if containsUnknown(args) {
+		rc.Reason = "its arguments are known only after apply"
+		out := map[string]any{"id": unknownValue}
+		for k := range ds.Attributes {
+			if _, set := args[k]; !set {
+				out[k] = unknownValue
+			} else {
+				out[k] = args[k]
+			}
+		}
+		rc.AfterUnknown = unknownPaths(out)
+		return objectValue(ds, out, nil, nil), diags
+	}
+	p, err := h.ps.get(h.ctx, r.ProviderKey())
+	if err != nil {
+		return cty.DynamicVal, append(diags, errDiag(addr, err, r.DeclRange))
+	}
+	res, err := p.ReadData(h.ctx, []providers.DataRequest{{Addr: addr, Type: r.Type, Args: args}})
+	if err == nil && len(res) == 1 && res[0].Err != nil {
+		err = res[0].Err
+	}
+	if err == nil && len(res) != 1 {
+		err = fmt.Errorf("provider returned %d results for one lookup", len(res))
+	}
+	if err != nil {
+		return cty.DynamicVal, append(diags, errDiag(addr, err, r.DeclRange))
+	}
+	result := providers.Conform(ds, res[0].Result)
+	rc.After = result
+	return objectValue(ds, result, nil, nil), diags
+}
+
+func errDiag(addr string, err error, rng hcl.Range) *hcl.Diagnostic {
+	if d, ok := Diagnostics(err); ok && len(d) > 0 {
+		return d[0]
+	}
+	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: addr + ": " + firstLine(err.Error()), Detail: err.Error(), Subject: rng.Ptr()}
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// evaluateAll reaches every node of every module instance, so every resource is planned.
+func evaluateAll(s *scope) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, k := range keysOf(s.cfg.Resources) {
+		_, d := s.value(k)
+		diags = append(diags, d...)
+	}
+	for _, k := range keysOf(s.cfg.Data) {
+		_, d := s.value(k)
+		diags = append(diags, d...)
+	}
+	for _, k := range keysOf(s.cfg.Locals) {
+		_, d := s.value("local." + k)
+		diags = append(diags, d...)
+	}
+	for _, k := range keysOf(s.cfg.Variables) {
+		_, d := s.value("var." + k)
+		diags = append(diags, d...)
+	}
+	for _, k := range keysOf(s.cfg.Modules) {
+		scopes, d := s.moduleScopes(k)
+		diags = append(diags, d...)
+		for _, cs := range scopes {
+			diags = append(diags, evaluateAll(cs)...)
+		}
+	}
+	for _, k := range keysOf(s.cfg.Outputs) {
+		_, d := s.value("output." + k)
+		diags = append(diags, d...)
+	}
+	return diags
+}
+
+func (e *Engine) plan(ctx context.Context, loader *config.Loader, cfg *config.Config, st *state.State, vars map[string]cty.Value, opts PlanOptions) (*plans.Plan, map[string][]string, hcl.Diagnostics, error) {
+	h := &planHooks{e: e, ctx: ctx, st: st, refreshed: opts.Refresh,
+		changes: map[string]*plans.ResourceChange{}, values: map[string]cty.Value{}, types: map[string][]string{},
+		nodes: map[string][]string{}, instScope: map[string]*scope{}, instRes: map[string]*config.Resource{},
+		observed: map[string]map[string]any{}}
+	ev := newEvaluator(cfg, loader, vars, h, e.IsResourceType)
+	ps := newProviderSet(e, cfg, ev.root, opts.Dir)
+	defer ps.close()
+	h.ps = ps
+	if opts.Refresh {
+		cur, err := e.refreshAll(ctx, ps, st.Resources)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		h.current = cur
+	}
+	diags := evaluateAll(ev.root)
+	if diags.HasErrors() {
+		return nil, nil, diags, nil
+	}
+
+	// Dependencies per instance, from the resource nodes each depends on.
+	deps := map[string][]string{}
+	for addr, s := range h.instScope {
+		r := h.instRes[addr]
+		var ds []string
+		for _, n := range s.depsOf(r.Addr()).sorted() {
+			if n == s.prefix()+r.Addr() {
+				continue
+			}
+			ds = append(ds, h.nodes[n]...)
+		}
+		sort.Strings(ds)
+		deps[addr] = ds
+		h.changes[addr].DependsOn = ds
+	}
+
+	// What state has and the configuration no longer does is deleted.
+	for _, sr := range st.Resources {
+		if sr.Mode == config.DataMode {
+			continue
+		}
+		if _, ok := h.changes[sr.Addr]; ok {
+			continue
+		}
+		rs := e.resourceSchema(sr.Type)
+		if rs == nil {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unknown resource type in state",
+				Detail: fmt.Sprintf("State holds %s of type %q, which no provider knows.", sr.Addr, sr.Type)})
+			continue
+		}
+		cur := sr.Attributes
+		rc := &plans.ResourceChange{Addr: sr.Addr, Mode: "managed", Type: sr.Type, Provider: sr.Provider, Action: plans.Delete,
+			Reason: "no longer in the configuration", DependsOn: sr.Dependencies, Tags: sr.Tags}
+		if opts.Refresh {
+			cur = h.current[sr.Addr]
+			if cur == nil {
+				rc.Reason = "no longer in the configuration, and already gone from the device"
+			}
+		}
+		if cur != nil {
+			h.observed[sr.Addr] = providers.Conform(&rs.Schema, cur)
+			rc.Before = maskObject(&rs.Schema, cur, nil)
+			rc.Diffs = diffObjects(&rs.Schema, providers.Conform(&rs.Schema, cur), nil, nil).diffs
+		}
+		rc.Destructive = rs.Destructive
+		h.changes[sr.Addr] = rc
+		deps[sr.Addr] = sr.Dependencies
+	}
+
+	changes := make([]plans.ResourceChange, 0, len(h.changes))
+	for _, k := range keysOf(h.changes) {
+		changes = append(changes, *h.changes[k])
+	}
+	if len(opts.Targets) > 0 {
+		var d hcl.Diagnostics
+		changes, d = applyTargets(changes, deps, opts.Targets)
+		diags = append(diags, d...)
+	}
+
+	p := &plans.Plan{
+		FormatVersion: plans.FormatVersion,
+		Enclave:       cfg.Enclave.Name,
+		Author:        opts.Author,
+		CreatedAt:     opts.Now,
+		Targets:       opts.Targets,
+		Refreshed:     opts.Refresh,
+		State:         plans.StateRef{Lineage: st.Lineage, Serial: st.Serial, Digest: st.Digest()},
+		Observed:      h.observed,
+		Changes:       changes,
+		Drift:         h.drift,
+	}
+	sort.Slice(p.Drift, func(i, j int) bool { return p.Drift[i].Addr < p.Drift[j].Addr })
+	p.Files, p.Env = loader.Snapshot()
+	p.Variables = planVariables(cfg, ev.root)
+
+	// Outputs of the root module.
+	p.Outputs = map[string]plans.OutputValue{}
+	for _, k := range keysOf(cfg.Outputs) {
+		v, _ := ev.root.value("output." + k)
+		p.Outputs[k] = outputValue(v, cfg.Outputs[k].Sensitive)
+	}
+	pd := e.evalPolicies(ev, p)
+	diags = append(diags, pd...)
+
+	rd := e.approvalRules(cfg, st, p)
+	diags = append(diags, rd...)
+	life := opts.Lifetime
+	if life == 0 {
+		life = 24 * time.Hour
+	}
+	if p.Rules != nil && p.Rules.MaxAge != "" {
+		if d, err := time.ParseDuration(p.Rules.MaxAge); err == nil && d > 0 {
+			life = d
+		}
+	}
+	p.ExpiresAt = opts.Now.Add(life)
+	return p, deps, diags, nil
+}
+
+func outputValue(v cty.Value, sensitive bool) plans.OutputValue {
+	uv, marks := v.UnmarkDeep()
+	if _, ok := marks[markSensitive]; ok {
+		sensitive = true
+	}
+	if sensitive {
+		return plans.OutputValue{Sensitive: true}
+	}
+	if !uv.IsWhollyKnown() {
+		return plans.OutputValue{Unknown: true}
+	}
+	pv, _ := plain(uv)
+	return plans.OutputValue{Value: pv}
+}
+
+// planVariables records root variables: sensitive ones only as salted hashes.
+func planVariables(cfg *config.Config, root *scope) map[string]plans.Variable {
+	out := map[string]plans.Variable{}
+	for _, k := range keysOf(cfg.Variables) {
+		v, ok := root.memo["var."+k]
+		if !ok {
+			continue
+		}
+		uv, _ := v.UnmarkDeep()
+		b, err := ctyjson.Marshal(uv, uv.Type())
+		if err != nil {
+			continue
+		}
+		if cfg.Variables[k].Sensitive {
+			out[k] = plans.Variable{Sensitive: true, Hash: state.HashSensitive(json.RawMessage(b))}
+			continue
+		}
+		var pv any
+		_ = json.Unmarshal(b, &pv)
+		out[k] = plans.Variable{Value: pv}
+	}
+	return out
+}
+
+// applyTargets keeps changes for the targeted addresses and what they depend on.
+func applyTargets(changes []plans.ResourceChange, deps map[string][]string, targets []string) ([]plans.ResourceChange, hcl.Diagnostics) {
+	keep := map[string]bool{}
+	var diags hcl.Diagnostics
+	var visit func(a string)
+	visit = func(a string) {
+		if keep[a] {
+			return
+		}
+		keep[a] = true
+		for _, d := range deps[a] {
+			visit(d)
+		}
+	}
+	for _, t := range targets {
+		found := false
+		for _, c := range changes {
+			if c.Addr == t || strings.HasPrefix(c.Addr, t+"[") || strings.HasPrefix(c.Addr, t+".") {
+				visit(c.Addr)
+				found = true
+			}
+		}
+		if !found {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Target not found", Detail: fmt.Sprintf("--target %s matches no resource in the configuration or state.", t)})
+		}
+	}
+	var out []plans.ResourceChange
+	for _, c := range changes {
+		if keep[c.Addr] {
+			out = append(out, c)
+		}
+	}
+	return out, diags
+}
