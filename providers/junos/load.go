@@ -13,8 +13,8 @@ import (
 // load-configuration action="replace": a delete="delete" stanza per deleted object (and per
 // object whose key changed), then a replace="replace" stanza per created or updated object.
 type loadPlan struct {
-	doc     *element      // <configuration>
-	targets []target      // one per change, in order
+	doc     *element         // <configuration>
+	targets []target         // one per change, in order
 	written map[tid]*element // what each written stanza should read back as
 	gone    map[tid]bool     // stanzas deleted and not written again
 }

@@ -21,12 +21,12 @@ const Name = "junos"
 type Provider struct {
 	opts providers.Options
 
-	mu       sync.Mutex
-	device   string // for messages: host, or host:port when the port is not 830
-	dial     dialSettings
-	confirm  int // commit confirmed timeout, minutes
-	sess     *session
-	schema   *providers.ProviderSchema
+	mu      sync.Mutex
+	device  string // for messages: host, or host:port when the port is not 830
+	dial    dialSettings
+	confirm int // commit confirmed timeout, minutes
+	sess    *session
+	schema  *providers.ProviderSchema
 }
 
 var (

@@ -22,9 +22,9 @@ import (
 // under test.
 
 const (
-	nsNetconf  = "urn:ietf:params:xml:ns:netconf:base:1.0"
-	capBase10  = "urn:ietf:params:netconf:base:1.0"
-	capBase11  = "urn:ietf:params:netconf:base:1.1"
+	nsNetconf   = "urn:ietf:params:xml:ns:netconf:base:1.0"
+	capBase10   = "urn:ietf:params:netconf:base:1.0"
+	capBase11   = "urn:ietf:params:netconf:base:1.1"
 	clientHello = `<?xml version="1.0" encoding="UTF-8"?><hello xmlns="` + nsNetconf + `"><capabilities>` +
 		`<capability>` + capBase10 + `</capability><capability>` + capBase11 + `</capability>` +
 		`</capabilities></hello>`
