@@ -286,22 +286,26 @@ func addFromInt(base netip.Addr, n *big.Int) netip.Addr {
 
 // The functions below are Terraform's, missing from go-cty's stdlib.
 
-// lengthFunc extends go-cty's length, which takes collections only, to strings, as
-// Terraform users expect length("abc") to work.
+// lengthFunc extends go-cty's length, which takes collections only, to strings and objects,
+// as Terraform users expect length("abc") and length({a = 1}) to work.
 var lengthFunc = function.New(&function.Spec{
 	Description: "Returns the number of elements of a collection or characters of a string.",
 	Params: []function.Parameter{{
 		Name: "value", Type: cty.DynamicPseudoType, AllowDynamicType: true, AllowUnknown: true, AllowMarked: true,
 	}},
 	Type: func(args []cty.Value) (cty.Type, error) {
-		if args[0].Type() == cty.String {
+		if ty := args[0].Type(); ty == cty.String || ty.IsObjectType() {
 			return cty.Number, nil
 		}
 		return stdlib.LengthFunc.ReturnTypeForValues(args)
 	},
 	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-		if args[0].Type() == cty.String {
+		switch ty := args[0].Type(); {
+		case ty == cty.String:
 			return stdlib.StrlenFunc.Call(args)
+		case ty.IsObjectType():
+			// an object's length is in its type, known even when its value is not
+			return cty.NumberIntVal(int64(len(ty.AttributeTypes()))).WithMarks(args[0].Marks()), nil
 		}
 		return stdlib.LengthFunc.Call(args)
 	},

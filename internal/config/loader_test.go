@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/zclconf/go-cty/cty"
@@ -301,7 +301,9 @@ func TestSnapshotSourceReproduces(t *testing.T) {
 func describe(c *Config) string {
 	var lines []string
 	add := func(format string, args ...any) { lines = append(lines, fmt.Sprintf(format, args...)) }
-	r := func(rng hcl.Range) string { return fmt.Sprintf("%s:%d:%d-%d:%d", rng.Filename, rng.Start.Line, rng.Start.Column, rng.End.Line, rng.End.Column) }
+	r := func(rng hcl.Range) string {
+		return fmt.Sprintf("%s:%d:%d-%d:%d", rng.Filename, rng.Start.Line, rng.Start.Column, rng.End.Line, rng.End.Column)
+	}
 	c.Walk(func(c *Config) {
 		add("module %v dir %s files %v", c.Path, c.Dir, c.Files)
 		if c.Enclave != nil {
