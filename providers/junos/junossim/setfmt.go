@@ -73,6 +73,12 @@ type walk struct {
 // walkWords follows words from cur. With create, missing containers and entries are made;
 // without, a missing one ends the walk with ok=false.
 func walkWords(cur *Node, cs *schemaNode, words []string, create bool) (w walk, ok bool, err error) {
+	return walkWordsBlock(cur, cs, words, create, false)
+}
+
+// walkWordsBlock is walkWords for words followed by a `{` block: words the schema does not
+// know are then containers.
+func walkWordsBlock(cur *Node, cs *schemaNode, words []string, create, block bool) (w walk, ok bool, err error) {
 	w.path = nil
 	i := 0
 	for {
@@ -91,6 +97,8 @@ func walkWords(cur *Node, cs *schemaNode, words []string, create bool) (w walk, 
 		if sc == nil {
 			if ex := cur.Child(tok); ex != nil {
 				sc = guessShape(ex)
+			} else if block {
+				sc = guessContainer
 			} else {
 				switch len(words) - i - 1 {
 				case 0:

@@ -132,7 +132,7 @@ func (p *textParser) statement(cur *Node, cs *schemaNode, prefix []string) error
 		}
 		return &syntaxError{element: "{", message: "syntax error"}
 	}
-	w, _, err := walkWords(cur, cs, words, true)
+	w, _, err := walkWordsBlock(cur, cs, words, true, end.s == "{")
 	if err != nil {
 		return err
 	}
