@@ -211,3 +211,5 @@ func approverNames(r *ApprovalRules) []string {
 	}
 	return out
 }
+
+func sshFingerprint(k ssh.PublicKey) string { return ssh.FingerprintSHA256(k) }
