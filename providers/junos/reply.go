@@ -114,7 +114,7 @@ func collectErrors(e *element, r *reply) {
 			Severity:   c.childText("error-severity"),
 			Path:       c.childText("error-path"),
 			Message:    strings.TrimSpace(c.childText("error-message")),
-			BadElement: c.path("error-info", "bad-element").Text,
+			BadElement: c.child("error-info").childText("bad-element"),
 		}
 		if re.BadElement == "" {
 			re.BadElement = c.childText("bad-element")
