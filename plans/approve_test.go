@@ -60,15 +60,21 @@ func TestParseApproverKey(t *testing.T) {
 
 func TestValidateRules(t *testing.T) {
 	ks := newTestKeys(t)
-	known := func(s string) bool { return strings.HasPrefix(s, "junos_") || strings.HasPrefix(s, "ontap_") || strings.HasPrefix(s, "vsphere_") }
+	known := func(s string) bool {
+		return strings.HasPrefix(s, "junos_") || strings.HasPrefix(s, "ontap_") || strings.HasPrefix(s, "vsphere_")
+	}
 	cases := []struct {
 		name   string
 		mutate func(r *ApprovalRules)
 		want   []string
 	}{
 		{"valid", func(r *ApprovalRules) {}, nil},
-		{"duplicate approver", func(r *ApprovalRules) { r.Approvers = append(r.Approvers, Approver{Name: "bob", Key: ks["mallory"].line}) }, []string{`approver "bob": is named twice`}},
-		{"same key twice", func(r *ApprovalRules) { r.Approvers = append(r.Approvers, Approver{Name: "bobby", Key: ks["bob"].line}) }, []string{`approver "bobby" key: is the same key as approver "bob"'s`}},
+		{"duplicate approver", func(r *ApprovalRules) {
+			r.Approvers = append(r.Approvers, Approver{Name: "bob", Key: ks["mallory"].line})
+		}, []string{`approver "bob": is named twice`}},
+		{"same key twice", func(r *ApprovalRules) {
+			r.Approvers = append(r.Approvers, Approver{Name: "bobby", Key: ks["bob"].line})
+		}, []string{`approver "bobby" key: is the same key as approver "bob"'s`}},
 		{"bad key", func(r *ApprovalRules) { r.Approvers[0].Key = "ssh-ed25519 nope" }, []string{`approver "alice" key: approver key is not an SSH public key`}},
 		{"required over approvers", func(r *ApprovalRules) { r.Required = 6 }, []string{"approval required: needs 6 approvals but only 5 approvers are named"}},
 		{"required zero", func(r *ApprovalRules) { r.Required = 0 }, []string{"approval required: must be at least 1"}},

@@ -204,8 +204,14 @@ func joinPath(prefix, k string) string {
 // insertUnknown marks a "known after apply" attribute in after, following dotted paths with
 // list indexes ("disk[0].uuid") as far as the value already has them.
 func insertUnknown(after map[string]any, path string) {
+	setAtPath(after, path, KnownAfterApply, true)
+}
+
+// setAtPath sets the attribute at a dotted path with list indexes ("disk[0].size_gb") to v,
+// as far as the value already has the path; onlyIfAbsent leaves a present value alone.
+func setAtPath(m map[string]any, path string, v any, onlyIfAbsent bool) {
 	parts := strings.Split(path, ".")
-	cur := after
+	cur := m
 	for i, part := range parts {
 		name, idx := part, -1
 		if j := strings.IndexByte(part, '['); j > 0 && strings.HasSuffix(part, "]") {
@@ -213,12 +219,16 @@ func insertUnknown(after map[string]any, path string) {
 				name, idx = part[:j], n
 			}
 		}
-		if i == len(parts)-1 {
-			if idx < 0 {
-				if v, ok := cur[name]; !ok || v == nil {
-					cur[name] = KnownAfterApply
+		if i == len(parts)-1 && idx < 0 {
+			if old, ok := cur[name]; onlyIfAbsent && ok && old != nil {
+				return
+			}
+			if !onlyIfAbsent {
+				if _, ok := cur[name]; !ok {
+					return
 				}
 			}
+			cur[name] = v
 			return
 		}
 		next := cur[name]
@@ -227,13 +237,19 @@ func insertUnknown(after map[string]any, path string) {
 			if !ok || idx >= len(l) {
 				return
 			}
+			if i == len(parts)-1 {
+				if !onlyIfAbsent {
+					l[idx] = v
+				}
+				return
+			}
 			next = l[idx]
 		}
-		m, ok := next.(map[string]any)
+		mm, ok := next.(map[string]any)
 		if !ok {
 			return
 		}
-		cur = m
+		cur = mm
 	}
 }
 
