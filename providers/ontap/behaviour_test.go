@@ -41,6 +41,9 @@ func TestRefreshRoundTripsConstant(t *testing.T) {
 		}
 		counts[n] = l.sim.Requests()
 		assert.Equal(t, map[string]int{"GET /api/storage/volumes": 1}, l.sim.RequestCounts())
+		start := time.Now()
+		l.refresh(t, typeVolume, vols...)
+		assert.Less(t, time.Since(start), 2*time.Second)
 	}
 	assert.Equal(t, counts[10], counts[300])
 }
@@ -275,7 +278,13 @@ func TestSnapMirror(t *testing.T) {
 	dst.create(t, typeVolume, "ontap_volume.mail_dr", providers.Object{"name": "mail_dr", "svm": "svm_dr", "aggregate": "aggr1", "size": "100GiB", "type": "dp"})
 
 	planned := providers.Object{"source_path": "svm_src:mail", "destination_path": "svm_dr:mail_dr", "policy": "MirrorAllSnapshots", "schedule": "hourly"}
+	dst.sim.ResetCounts()
+	src.sim.ResetCounts()
 	sm := dst.create(t, typeSnapMirror, "ontap_snapmirror.mail", planned)
+	c := dst.sim.RequestCounts()
+	assert.Equal(t, 1, c["POST /api/snapmirror/relationships"], "%v", c)
+	assert.Equal(t, 1, c["PATCH /api/snapmirror/relationships/{uuid}"], "initialized with PATCH state=snapmirrored: %v", c)
+	assert.Zero(t, src.sim.Requests(), "everything goes through the destination cluster")
 	assert.Equal(t, "snapmirrored", sm["state"])
 	assert.Equal(t, "svm_src:mail", sm["source_path"])
 	assert.Equal(t, "hourly", sm["schedule"])

@@ -189,12 +189,16 @@ func TestImport(t *testing.T) {
 	v := l.create(t, typeVolume, "ontap_volume.v", providers.Object{"name": "v", "svm": "svm1", "aggregate": "aggr1", "size": "1GiB"})
 	ep := l.create(t, typeExportPolicy, "ontap_export_policy.p", providers.Object{"name": "p", "svm": "svm2", "rule": []any{
 		map[string]any{"clients": []any{"0.0.0.0/0"}, "ro_rule": []any{"sys"}, "rw_rule": []any{"never"}}}})
+	// ONTAP's filters ignore case and treat * | as operators: neither may confuse import
+	l.create(t, typeVolume, "ontap_volume.V", providers.Object{"name": "V", "svm": "svm1", "aggregate": "aggr1", "size": "1GiB"})
+	star := l.create(t, typeExportPolicy, "ontap_export_policy.star", providers.Object{"name": "p*", "svm": "svm2", "rule": []any{}})
 	cases := []struct {
 		typ, id string
 		want    providers.Object
 		err     string
 	}{
 		{typ: typeVolume, id: "svm1:v", want: v},
+		{typ: typeExportPolicy, id: "svm2:p*", want: star},
 		{typ: typeExportPolicy, id: "svm2:p", want: ep},
 		{typ: typeVolume, id: "svm2:v", err: `ontap_volume "svm2:v" not found`},
 		{typ: typeVolume, id: "v", err: "want svm:volume"},

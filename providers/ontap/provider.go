@@ -310,9 +310,16 @@ func (p *Provider) Import(ctx context.Context, typ, id string) (providers.Object
 func (p *Provider) lookup(ctx context.Context, k *kind, filter url.Values) (record, error) {
 	q := cloneValues(filter)
 	q.Set("fields", k.fields)
-	recs, err := p.c.getAll(ctx, k.path, q)
+	all, err := p.c.getAll(ctx, k.path, q)
 	if err != nil {
 		return nil, err
+	}
+	// ONTAP matches names without regard to case; identity is exact.
+	var recs []record
+	for _, r := range all {
+		if exactMatch(r, filter) {
+			recs = append(recs, r)
+		}
 	}
 	switch len(recs) {
 	case 0:
@@ -465,9 +472,28 @@ func svmAndName(id string) (url.Values, error) {
 // operators.
 func quoteFilter(s string) string {
 	if strings.ContainsAny(s, "*|!<>{}\" ") || strings.Contains(s, "..") {
-		return "{" + s + "}"
+		return `"` + s + `"`
 	}
 	return s
+}
+
+// exactMatch checks a record against the filter's values exactly, for the fields the
+// record carries.
+func exactMatch(r record, filter url.Values) bool {
+	for k, vs := range filter {
+		v, ok := lookup(r, k)
+		if !ok || len(vs) == 0 {
+			continue
+		}
+		want := vs[0]
+		if len(want) >= 2 && want[0] == '"' && want[len(want)-1] == '"' {
+			want = want[1 : len(want)-1]
+		}
+		if scalar(v) != want {
+			return false
+		}
+	}
+	return true
 }
 
 // optionalString returns the planned value of k and whether it is set.
