@@ -97,11 +97,10 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 // record is one ONTAP object as JSON decoded it (numbers as json.Number).
 type record = map[string]any
 
-// envelope is the part of a body every caller looks at.
+// envelope is the collection part of a body.
 type envelope struct {
 	Records []record
 	Next    string
-	JobUUID string
 }
 
 // maxBody bounds what is read from one response; a 500-volume page with the fields we ask
@@ -152,7 +151,7 @@ func decodeResponse(status int, data []byte) (record, error) {
 	return body, nil
 }
 
-// parseEnvelope reads the collection and job parts of a body.
+// parseEnvelope reads the records and the next link of a collection body.
 func parseEnvelope(body record) (envelope, error) {
 	var env envelope
 	if raw, ok := body["records"]; ok && raw != nil {
@@ -169,7 +168,6 @@ func parseEnvelope(body record) (envelope, error) {
 		}
 	}
 	env.Next = str(body, "_links.next.href")
-	env.JobUUID = str(body, "job.uuid")
 	return env, nil
 }
 
@@ -233,6 +231,15 @@ func (c *client) doStatus(ctx context.Context, method, path string, q url.Values
 			return 0, nil, fmt.Errorf("encoding request: %w", err)
 		}
 	}
+	u := c.base.ResolveReference(&url.URL{Path: path})
+	if len(q) > 0 {
+		u.RawQuery = q.Encode()
+	}
+	return c.exchange(ctx, method, u, payload)
+}
+
+// exchange sends a request, retrying a GET on 5xx and 429 with a short backoff.
+func (c *client) exchange(ctx context.Context, method string, u *url.URL, payload []byte) (int, record, error) {
 	attempts := 1
 	if method == http.MethodGet {
 		attempts = c.getAttempts
@@ -247,7 +254,7 @@ func (c *client) doStatus(ctx context.Context, method, path string, q url.Values
 		}
 		var data []byte
 		var err error
-		status, data, err = c.roundTrip(ctx, method, path, q, payload)
+		status, data, err = c.send(ctx, method, u, payload)
 		if err != nil {
 			return status, nil, err
 		}
@@ -261,14 +268,6 @@ func (c *client) doStatus(ctx context.Context, method, path string, q url.Values
 		}
 	}
 	return status, nil, lastErr
-}
-
-func (c *client) roundTrip(ctx context.Context, method, path string, q url.Values, payload []byte) (int, []byte, error) {
-	u := c.base.ResolveReference(&url.URL{Path: path})
-	if len(q) > 0 {
-		u.RawQuery = q.Encode()
-	}
-	return c.send(ctx, method, u, payload)
 }
 
 func (c *client) send(ctx context.Context, method string, u *url.URL, payload []byte) (int, []byte, error) {
@@ -353,35 +352,10 @@ func (c *client) getAll(ctx context.Context, path string, q url.Values) ([]recor
 		if u.Host != c.base.Host || u.Scheme != c.base.Scheme {
 			return nil, fmt.Errorf("next link %q leaves the cluster", env.Next)
 		}
-		if rec, err = c.getURL(ctx, u); err != nil {
+		if _, rec, err = c.exchange(ctx, http.MethodGet, u, nil); err != nil {
 			return nil, err
 		}
 	}
-}
-
-// getURL is do for a next link, which arrives as a full path with its query.
-func (c *client) getURL(ctx context.Context, u *url.URL) (record, error) {
-	var lastErr error
-	for i := 0; i < c.getAttempts; i++ {
-		if i > 0 {
-			if err := c.sleep(ctx, c.retryBackoff*time.Duration(i)); err != nil {
-				return nil, err
-			}
-		}
-		status, data, err := c.send(ctx, http.MethodGet, u, nil)
-		if err != nil {
-			return nil, err
-		}
-		rec, err := decodeResponse(status, data)
-		if err == nil {
-			return rec, nil
-		}
-		lastErr = err
-		if status < 500 && status != http.StatusTooManyRequests {
-			break
-		}
-	}
-	return nil, lastErr
 }
 
 func cloneValues(q url.Values) url.Values {
