@@ -224,13 +224,14 @@ func (a *AuditLog) Verify() (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	entries := make([]AuditEntry, len(lines))
+	errs := make([]error, len(lines))
 	// Where each recorded seq sits, to tell an entry moved from one deleted.
 	lineOf := map[int]int{}
 	for i, l := range lines {
-		if e, err := decodeAuditLine(l); err == nil {
-			if _, dup := lineOf[e.Seq]; !dup {
-				lineOf[e.Seq] = i + 1
-			}
+		entries[i], errs[i] = decodeAuditLine(l)
+		if _, dup := lineOf[entries[i].Seq]; errs[i] == nil && !dup {
+			lineOf[entries[i].Seq] = i + 1
 		}
 	}
 	prevHash := ""
@@ -242,7 +243,7 @@ func (a *AuditLog) Verify() (int, error) {
 		if len(l) == 0 {
 			return broken(want, "empty line")
 		}
-		e, err := decodeAuditLine(l)
+		e, err := entries[i], errs[i]
 		if err != nil {
 			if i == len(lines)-1 {
 				return broken(want, "incomplete or unreadable last line: %v", err)

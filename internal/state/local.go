@@ -141,6 +141,12 @@ func (l *Local) Write(st *State) (bool, error) {
 		st.FormatVersion = FormatVersion
 		return false, nil
 	}
+	next := *st
+	next.Serial = st.Serial + 1
+	data, err := Encode(&next)
+	if err != nil {
+		return false, err
+	}
 	if err := os.MkdirAll(l.dir, 0o700); err != nil {
 		return false, fmt.Errorf("creating %s: %w", l.dir, err)
 	}
@@ -148,12 +154,6 @@ func (l *Local) Write(st *State) (bool, error) {
 		if err := l.backup(cur.Serial, raw); err != nil {
 			return false, err
 		}
-	}
-	next := *st
-	next.Serial = st.Serial + 1
-	data, err := Encode(&next)
-	if err != nil {
-		return false, err
 	}
 	if err := writeAtomic(l.Path(), data); err != nil {
 		return false, fmt.Errorf("writing state: %w", err)

@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -177,10 +179,7 @@ func (s *State) DeepCopy() *State {
 			c.Outputs[k] = Output{Value: copyAny(o.Value), Sensitive: o.Sensitive}
 		}
 	}
-	c.Approval = append(json.RawMessage(nil), s.Approval...)
-	if s.Approval == nil {
-		c.Approval = nil
-	}
+	c.Approval = slices.Clone(s.Approval)
 	return &c
 }
 
@@ -191,15 +190,8 @@ func (r *Resource) DeepCopy() *Resource {
 	}
 	c := *r
 	c.Attributes = providers.Copy(r.Attributes)
-	if r.Dependencies != nil {
-		c.Dependencies = append([]string{}, r.Dependencies...)
-	}
-	if r.Tags != nil {
-		c.Tags = make(map[string]string, len(r.Tags))
-		for k, v := range r.Tags {
-			c.Tags[k] = v
-		}
-	}
+	c.Dependencies = slices.Clone(r.Dependencies)
+	c.Tags = maps.Clone(r.Tags)
 	return &c
 }
 
