@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -320,4 +321,55 @@ func TestSnapMirrorNotPeered(t *testing.T) {
 	require.ErrorContains(t, res.Err, "POST /api/snapmirror/relationships")
 	require.ErrorContains(t, res.Err, "not peered")
 	assert.Nil(t, res.New)
+}
+
+// When the object cannot be read back after a write, the change is uncertain: the next
+// refresh reads the truth.
+func TestReadBackFailureUncertain(t *testing.T) {
+	l := newLab(t, ontapsim.Options{})
+	l.p.c.retryBackoff = time.Millisecond
+	l.sim.Faults().FailRequests(3, http.StatusInternalServerError, ontapsim.Match{Method: "GET", Path: "/api/storage/volumes"})
+	res := l.apply(t, providers.Change{Addr: "ontap_volume.v", Type: typeVolume, Action: providers.Create,
+		Planned: providers.Object{"name": "v", "svm": "svm1", "aggregate": "aggr1", "size": "1GiB"}})
+	require.Error(t, res.Err)
+	assert.Contains(t, res.Err.Error(), "reading back")
+	assert.True(t, res.Uncertain)
+	_, ok := l.sim.Volume("svm1", "v")
+	assert.True(t, ok, "the create itself went through")
+}
+
+// Errors from a refresh name the device and the call, whatever broke.
+func TestRefreshBrokenResponses(t *testing.T) {
+	cases := map[string]struct {
+		status int
+		body   string
+		want   string
+	}{
+		"truncated":   {200, `{"records":[{"uuid":"a","name":`, "ontap lab: GET /api/storage/volumes: truncated JSON in HTTP 200 response"},
+		"html":        {200, `<html>maintenance</html>`, "ontap lab: GET /api/storage/volumes: response (HTTP 200) is not a JSON object"},
+		"bad records": {200, `{"records":"none"}`, "ontap lab: GET /api/storage/volumes: decoding collection: records is a string, not an array"},
+		"teapot":      {418, ``, "ontap lab: GET /api/storage/volumes: unexpected HTTP 418"},
+		"forbidden":   {403, `{"error":{"message":"not authorized for that command","code":"6"}}`, "not authorized for that command (ONTAP error 6)"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			sim := ontapsim.New(ontapsim.Options{})
+			srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/api/storage/volumes" {
+					w.WriteHeader(tc.status)
+					fmt.Fprint(w, tc.body)
+					return
+				}
+				sim.ServeHTTP(w, r)
+			}))
+			defer srv.Close()
+			dir := t.TempDir()
+			writeCA(t, dir, "ca.pem", srv)
+			p := New(providers.Options{BaseDir: dir})
+			require.NoError(t, p.Configure(context.Background(), providers.Object{"url": srv.URL, "username": "admin", "password": "netapp1!", "ca_file": "ca.pem", "name": "lab"}))
+			_, err := p.Refresh(context.Background(), []providers.RefreshRequest{{Addr: "ontap_volume.a", Type: typeVolume, ID: "a"}})
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
 }
