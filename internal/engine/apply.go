@@ -79,7 +79,9 @@ func (e *Engine) PrepareApply(ctx context.Context, backend state.Backend, p *pla
 			if err == nil {
 				vars[name] = cv
 				if b, err := ctyjson.Marshal(cv, cv.Type()); err == nil {
-					a.SensitiveVars[name] = json.RawMessage(b)
+					var pv any
+					_ = json.Unmarshal(b, &pv)
+					a.SensitiveVars[name] = pv
 				}
 			}
 			continue
@@ -488,12 +490,7 @@ func (a *Applier) plannedChange(c *plans.ResourceChange) (providers.Change, map[
 	}
 	ignore := map[string]bool{}
 	if _, r, _, err := a.locate(c.Addr); err == nil {
-		if r.IgnoreAllChanges {
-			ignore["*"] = true
-		}
-		for _, t := range r.IgnoreChanges {
-			ignore[t.RootName()] = true
-		}
+		ignore = ignoreSet(r)
 	}
 	base := cur
 	if c.Action == plans.Replace {

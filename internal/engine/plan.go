@@ -194,13 +194,7 @@ func (h *planHooks) planManaged(s *scope, r *config.Resource, key instanceKey, a
 			h.observed[addr] = cur
 		}
 	}
-	ignore := map[string]bool{}
-	if r.IgnoreAllChanges {
-		ignore["*"] = true
-	}
-	for _, t := range r.IgnoreChanges {
-		ignore[t.RootName()] = true
-	}
+	ignore := ignoreSet(r)
 	pl := planned(rs, desired, cur, ignore)
 	pl = conformPlanned(&rs.Schema, pl)
 	rc := &plans.ResourceChange{
@@ -222,6 +216,8 @@ func (h *planHooks) planManaged(s *scope, r *config.Resource, key instanceKey, a
 		case dr.forcesNew:
 			rc.Action = plans.Replace
 			rc.Reason = describePaths(dr.replaceWhy) + " cannot change in place"
+			// The new object gets new computed values.
+			pl = conformPlanned(&rs.Schema, planned(rs, desired, nil, nil))
 		default:
 			rc.Action = plans.Update
 		}
@@ -570,12 +566,15 @@ func planVariables(cfg *config.Config, root *scope) map[string]plans.Variable {
 		if err != nil {
 			continue
 		}
-		if cfg.Variables[k].Sensitive {
-			out[k] = plans.Variable{Sensitive: true, Hash: state.HashSensitive(json.RawMessage(b))}
-			continue
-		}
 		var pv any
 		_ = json.Unmarshal(b, &pv)
+		if cfg.Variables[k].Sensitive {
+			h, err := plans.HashSensitiveValue(pv)
+			if err == nil {
+				out[k] = plans.Variable{Sensitive: true, Hash: h}
+			}
+			continue
+		}
 		out[k] = plans.Variable{Value: pv}
 	}
 	return out
@@ -614,4 +613,24 @@ func applyTargets(changes []plans.ResourceChange, deps map[string][]string, targ
 		}
 	}
 	return out, diags
+}
+
+// ignoreSet is lifecycle.ignore_changes as top-level attribute names ("*" for all).
+func ignoreSet(r *config.Resource) map[string]bool {
+	out := map[string]bool{}
+	if r.IgnoreAllChanges {
+		out["*"] = true
+	}
+	for _, t := range r.IgnoreChanges {
+		if len(t) == 0 {
+			continue
+		}
+		switch step := t[0].(type) {
+		case hcl.TraverseAttr:
+			out[step.Name] = true
+		case hcl.TraverseRoot:
+			out[step.Name] = true
+		}
+	}
+	return out
 }

@@ -176,3 +176,17 @@ func BenchmarkBuildAndOrder(b *testing.B) {
 		})
 	}
 }
+
+func TestWalkFailureSkipsLastVertices(t *testing.T) {
+	// The failure of the last-running vertex completes the walk through its skipped dependents.
+	g := build([][2]string{{"b", "a"}, {"c", "b"}, {"d", "c"}})
+	res, err := g.Walk(context.Background(), 2, func(_ context.Context, v string) error {
+		if v == "a" {
+			return errors.New("x")
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	assert.True(t, res["d"].Skipped)
+	assert.Equal(t, "a", res["d"].Cause)
+}

@@ -68,6 +68,9 @@ func (g *Graph) Walk(ctx context.Context, parallelism int, fn func(ctx context.C
 				schedule(d)
 			}
 		}
+	}
+	finish := func(i int, r Result) {
+		complete(i, r)
 		if done == n {
 			close(finished)
 		}
@@ -85,7 +88,7 @@ func (g *Graph) Walk(ctx context.Context, parallelism int, fn func(ctx context.C
 			}
 			<-sem
 			mu.Lock()
-			complete(i, Result{Err: err})
+			finish(i, Result{Err: err})
 			mu.Unlock()
 		}()
 	}

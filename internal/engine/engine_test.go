@@ -1,0 +1,501 @@
+package engine
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/enclave-dev/enclave/internal/state"
+	"github.com/enclave-dev/enclave/plans"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+type harness struct {
+	t       *testing.T
+	dir     string
+	w       *fakeWorld
+	e       *Engine
+	backend *state.Local
+	vars    VarInputs
+}
+
+func newHarness(t *testing.T, files map[string]string) *harness {
+	dir := t.TempDir()
+	h := &harness{t: t, dir: dir, w: newWorld()}
+	h.write(files)
+	h.e = &Engine{Registry: h.w.registry()}
+	h.backend = state.NewLocal(filepath.Join(dir, ".enclave"))
+	h.vars = VarInputs{Environ: []string{}}
+	return h
+}
+
+func (h *harness) write(files map[string]string) {
+	for name, body := range files {
+		p := filepath.Join(h.dir, name)
+		require.NoError(h.t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(h.t, os.WriteFile(p, []byte(body), 0o644))
+	}
+}
+
+func (h *harness) plan(opts ...func(*PlanOptions)) *Run {
+	o := PlanOptions{Dir: h.dir, Vars: h.vars, Refresh: true, Author: "carol"}
+	for _, f := range opts {
+		f(&o)
+	}
+	run, err := h.e.Plan(context.Background(), h.backend, o)
+	require.NoError(h.t, err)
+	return run
+}
+
+func (h *harness) mustPlan(opts ...func(*PlanOptions)) *plans.Plan {
+	run := h.plan(opts...)
+	require.False(h.t, run.Diags.HasErrors(), "%s", run.Diags.Error())
+	return run.Plan
+}
+
+// apply saves the plan to a file, reads it back (as apply always does), and applies it.
+func (h *harness) apply(p *plans.Plan) *ApplyResult {
+	path := filepath.Join(h.t.TempDir(), "plan.json")
+	require.NoError(h.t, plans.Write(path, p))
+	p2, err := plans.ReadFile(path)
+	require.NoError(h.t, err)
+	a, diags, err := h.e.PrepareApply(context.Background(), h.backend, p2, ApplyOptions{Dir: h.dir, Vars: h.vars})
+	require.NoError(h.t, err)
+	require.False(h.t, diags.HasErrors(), "%s", diags.Error())
+	defer a.Close()
+	require.Empty(h.t, a.WorldChanged)
+	res, err := a.Apply(context.Background())
+	require.NoError(h.t, err)
+	return res
+}
+
+func actions(p *plans.Plan) map[string]string {
+	out := map[string]string{}
+	for _, c := range p.Changes {
+		out[c.Addr] = c.Action.String()
+	}
+	return out
+}
+
+const base = `
+enclave "t" {}
+provider "fake" { endpoint = "e1" }
+`
+
+func TestCycleCreateReplanUpdateReplaceDelete(t *testing.T) {
+	h := newHarness(t, map[string]string{"main.hcl": base + `
+resource "fake_net" "n" {
+  name    = "net"
+  vlan_id = 120
+}
+resource "fake_vm" "vm" {
+  count  = 3
+  name   = "vm${count.index}"
+  net_id = fake_net.n.id
+  disk {
+    label   = "d0"
+    size_gb = 10
+  }
+}
+`})
+	p := h.mustPlan()
+	assert.Equal(t, map[string]string{"fake_net.n": "create", "fake_vm.vm[0]": "create", "fake_vm.vm[1]": "create", "fake_vm.vm[2]": "create"}, actions(p))
+	assert.Contains(t, p.Changes[1].AfterUnknown, "id")
+	assert.Equal(t, []string{"fake_net.n"}, p.Changes[1].DependsOn)
+	res := h.apply(p)
+	assert.Equal(t, 0, res.Failed)
+	assert.Equal(t, 4, res.Changed)
+	st, _, err := h.backend.Read()
+	require.NoError(t, err)
+	require.Len(t, st.Resources, 4)
+	netID := st.Resource("fake_net.n").Attributes["id"]
+	assert.Equal(t, netID, st.Resource("fake_vm.vm[1]").Attributes["net_id"])
+
+	// Re-plan: nothing to do, and the serial does not move.
+	p = h.mustPlan()
+	assert.False(t, p.HasChanges(), "%v", actions(p))
+	serial := st.Serial
+	h.apply(p)
+	st, _, _ = h.backend.Read()
+	assert.Equal(t, serial, st.Serial)
+
+	// Update in place, replace (name forces new), delete (count shrinks).
+	h.write(map[string]string{"main.hcl": base + `
+resource "fake_net" "n" {
+  name    = "net2"
+  vlan_id = 121
+}
+resource "fake_vm" "vm" {
+  count  = 2
+  name   = "vm${count.index}"
+  cpus   = 4
+  net_id = fake_net.n.id
+  disk {
+    label   = "d0"
+    size_gb = 10
+  }
+}
+`})
+	p = h.mustPlan()
+	assert.Equal(t, map[string]string{"fake_net.n": "replace", "fake_vm.vm[0]": "update", "fake_vm.vm[1]": "update", "fake_vm.vm[2]": "delete"}, actions(p))
+	for _, c := range p.Changes {
+		if c.Addr == "fake_vm.vm[2]" {
+			assert.True(t, c.Destructive)
+		}
+		if c.Addr == "fake_net.n" {
+			assert.Contains(t, c.Reason, "name")
+		}
+	}
+	res = h.apply(p)
+	assert.Equal(t, 0, res.Failed, "%+v", res.Results)
+	p = h.mustPlan()
+	assert.False(t, p.HasChanges(), "%v", actions(p))
+	st, _, _ = h.backend.Read()
+	assert.Equal(t, st.Resource("fake_net.n").Attributes["id"], st.Resource("fake_vm.vm[0]").Attributes["net_id"])
+	assert.Equal(t, "net2", st.Resource("fake_net.n").Attributes["name"])
+	assert.EqualValues(t, 4, st.Resource("fake_vm.vm[0]").Attributes["cpus"])
+	assert.Len(t, h.w.ids(), 3)
+}
+
+func TestDriftOutOfBand(t *testing.T) {
+	h := newHarness(t, map[string]string{"main.hcl": base + `
+resource "fake_net" "n" {
+  name    = "net"
+  vlan_id = 120
+}
+`})
+	h.apply(h.mustPlan())
+	st, _, _ := h.backend.Read()
+	id := st.Resource("fake_net.n").Attributes["id"].(string)
+	h.w.objects[id]["vlan_id"] = int64(999)
+	p := h.mustPlan()
+	require.Len(t, p.Drift, 1)
+	assert.Equal(t, "fake_net.n", p.Drift[0].Addr)
+	assert.Equal(t, "vlan_id", p.Drift[0].Diffs[0].Path)
+	assert.Equal(t, "update", actions(p)["fake_net.n"])
+	h.apply(p)
+	assert.False(t, h.mustPlan().HasChanges())
+	assert.Empty(t, h.mustPlan().Drift)
+
+	// Deleted out of band: drift says gone, the plan creates it again.
+	delete(h.w.objects, id)
+	p = h.mustPlan()
+	require.Len(t, p.Drift, 1)
+	assert.True(t, p.Drift[0].Gone)
+	assert.Equal(t, "create", actions(p)["fake_net.n"])
+}
+
+func TestPartialFailureKeepsSuccessesAndNextPlanShowsTheRest(t *testing.T) {
+	h := newHarness(t, map[string]string{"main.hcl": base + `
+resource "fake_net" "n" { name = "net" }
+resource "fake_vm" "vm" {
+  count  = 3
+  name   = "vm${count.index}"
+  net_id = fake_net.n.id
+}
+resource "fake_net" "after" {
+  name  = "after-${fake_vm.vm[1].id}"
+}
+`})
+	h.w.failOn["fake_vm.vm[1]"] = "PowerOnVM_Task: host is in maintenance mode"
+	h.w.partial["fake_vm.vm[1]"] = true
+	res := h.apply(h.mustPlan())
+	assert.Equal(t, 1, res.Failed)
+	assert.Equal(t, 1, res.Skipped)
+	var failed, skipped ResourceResult
+	for _, r := range res.Results {
+		if r.Error != "" {
+			failed = r
+		}
+		if r.Skipped {
+			skipped = r
+		}
+	}
+	assert.Equal(t, "fake_vm.vm[1]", failed.Addr)
+	assert.Contains(t, failed.Error, "maintenance mode")
+	assert.Equal(t, "fake_net.after", skipped.Addr)
+	assert.Equal(t, "fake_vm.vm[1]", skipped.Cause)
+	st, _, _ := h.backend.Read()
+	assert.NotNil(t, st.Resource("fake_vm.vm[0]"))
+	assert.NotNil(t, st.Resource("fake_vm.vm[2]"))
+	// The half-made VM is in state as it is on the gear: powered off.
+	require.NotNil(t, st.Resource("fake_vm.vm[1]"))
+	assert.Equal(t, "off", st.Resource("fake_vm.vm[1]").Attributes["power"])
+
+	delete(h.w.failOn, "fake_vm.vm[1]")
+	p := h.mustPlan()
+	got := actions(p)
+	for a, act := range got {
+		if act == "no-op" {
+			delete(got, a)
+		}
+	}
+	assert.Equal(t, map[string]string{"fake_vm.vm[1]": "update", "fake_net.after": "create"}, got)
+	res = h.apply(p)
+	assert.Equal(t, 0, res.Failed)
+	assert.False(t, h.mustPlan().HasChanges())
+}
+
+func TestTransactionalProviderGetsOneApplyPerInstance(t *testing.T) {
+	h := newHarness(t, map[string]string{"main.hcl": base + `
+provider "fakedev" {
+  alias = "a"
+  host  = "srx-a"
+}
+provider "fakedev" {
+  alias = "b"
+  host  = "srx-b"
+}
+resource "fakedev_policy" "p" {
+  for_each = toset(["x", "y", "z"])
+  provider = fakedev.a
+  name     = each.key
+  rule { name = "r1" }
+  rule {
+    name   = "deny-all"
+    action = "deny"
+  }
+}
+resource "fakedev_policy" "q" {
+  provider = fakedev.b
+  name     = "q"
+}
+`})
+	res := h.apply(h.mustPlan())
+	assert.Equal(t, 0, res.Failed)
+	assert.Equal(t, 1, h.w.applies["srx-a"])
+	assert.Equal(t, 1, h.w.applies["srx-b"])
+	assert.False(t, h.mustPlan().HasChanges())
+	assert.Equal(t, 1, h.w.refreshes["srx-a"]+0*h.w.refreshes["srx-b"]-0, "one refresh per device per plan")
+
+	// Reordering an ordered list is a change.
+	h.write(map[string]string{"main.hcl": strings.Replace(strings.Replace(readFile(t, h.dir+"/main.hcl"), `rule { name = "r1" }`, `rule { name = "r0" }`, 1), "", "", 0)})
+	p := h.mustPlan()
+	assert.Equal(t, "update", actions(p)[`fakedev_policy.p["x"]`])
+}
+
+func readFile(t *testing.T, p string) string {
+	b, err := os.ReadFile(p)
+	require.NoError(t, err)
+	return string(b)
+}
+
+func TestModulesDataAndOutputs(t *testing.T) {
+	h := newHarness(t, map[string]string{
+		"main.hcl": base + `
+variable "sites" {
+  type    = map(number)
+  default = { phx = 120, scl = 130 }
+}
+data "fake_lookup" "dc" { name = "dc1" }
+module "site" {
+  source   = "./modules/site"
+  for_each = var.sites
+  name     = "${each.key}-${data.fake_lookup.dc.value}"
+  vlan     = each.value
+}
+output "nets" { value = { for k, m in module.site : k => m.net_id } }
+`,
+		"modules/site/main.hcl": `
+variable "name" { type = string }
+variable "vlan" { type = number }
+module "inner" {
+  source = "../inner"
+  count  = 2
+  prefix = "${var.name}-${count.index}"
+  net_id = fake_net.n.id
+}
+resource "fake_net" "n" {
+  name    = var.name
+  vlan_id = var.vlan
+}
+output "net_id" { value = fake_net.n.id }
+`,
+		"modules/inner/main.hcl": `
+variable "prefix" { type = string }
+variable "net_id" { type = string }
+resource "fake_vm" "vm" {
+  name   = var.prefix
+  net_id = var.net_id
+}
+`})
+	p := h.mustPlan()
+	want := []string{
+		`module.site["phx"].fake_net.n`, `module.site["phx"].module.inner[0].fake_vm.vm`, `module.site["phx"].module.inner[1].fake_vm.vm`,
+		`module.site["scl"].fake_net.n`, `module.site["scl"].module.inner[0].fake_vm.vm`, `module.site["scl"].module.inner[1].fake_vm.vm`,
+	}
+	got := actions(p)
+	for _, a := range want {
+		assert.Equal(t, "create", got[a], a)
+	}
+	assert.Equal(t, "read", got["data.fake_lookup.dc"])
+	for _, c := range p.Changes {
+		if c.Addr == `module.site["scl"].module.inner[1].fake_vm.vm` {
+			assert.Equal(t, []string{"data.fake_lookup.dc", `module.site["scl"].fake_net.n`}, c.DependsOn)
+			assert.Equal(t, "scl-v-dc1-1", c.After["name"])
+		}
+	}
+	assert.True(t, p.Outputs["nets"].Unknown)
+	res := h.apply(p)
+	assert.Equal(t, 0, res.Failed, "%+v", res.Results)
+	st, _, _ := h.backend.Read()
+	assert.Equal(t, map[string]any{"phx": st.Resource(`module.site["phx"].fake_net.n`).Attributes["id"], "scl": st.Resource(`module.site["scl"].fake_net.n`).Attributes["id"]}, st.Outputs["nets"].Value)
+	assert.False(t, h.mustPlan().HasChanges())
+}
+
+func TestSensitiveNeverInClear(t *testing.T) {
+	h := newHarness(t, map[string]string{"main.hcl": base + `
+variable "pw" {
+  type      = string
+  sensitive = true
+}
+resource "fake_net" "n" {
+  name   = "net"
+  secret = var.pw
+}
+resource "fake_vm" "vm" {
+  name = "vm-${fake_net.n.secret}"
+}
+`})
+	h.vars.Flags = []string{"pw=hunter2-very-secret"}
+	p := h.mustPlan()
+	b, err := plans.Encode(p)
+	require.NoError(t, err)
+	assert.NotContains(t, string(b), "hunter2")
+	h.apply(p)
+	raw, err := os.ReadFile(filepath.Join(h.dir, ".enclave", "state.json"))
+	require.NoError(t, err)
+	assert.NotContains(t, string(raw), "hunter2")
+	p = h.mustPlan()
+	assert.False(t, p.HasChanges(), "%v", actions(p))
+	// A different secret is a change, shown masked.
+	h.vars.Flags = []string{"pw=other"}
+	p = h.mustPlan()
+	assert.Equal(t, "update", actions(p)["fake_net.n"])
+	b, _ = plans.Encode(p)
+	assert.NotContains(t, string(b), "other\"")
+}
+
+func TestPoliciesAndBareTypeReferences(t *testing.T) {
+	h := newHarness(t, map[string]string{"main.hcl": base + `
+resource "fake_net" "uplink" {
+  count = 3
+  name  = "up${count.index}"
+  tags  = { role = "uplink" }
+}
+policy "two-uplinks" {
+  condition = length([for n in fake_net : n if try(n.tags.role, "") == "uplink"]) == 2
+  message   = "the enclave joins the core through exactly two uplinks"
+}
+policy "advice" {
+  enforcement = "advisory"
+  condition   = false
+  message     = "just saying"
+}
+`})
+	run := h.plan()
+	require.True(t, run.Diags.HasErrors())
+	d := run.Diags[0]
+	assert.Contains(t, d.Summary, "two-uplinks")
+	assert.Equal(t, "the enclave joins the core through exactly two uplinks", d.Detail)
+	assert.Equal(t, 10, d.Subject.Start.Line)
+}
+
+func TestDiagnostics(t *testing.T) {
+	cases := []struct {
+		name, body, want string
+		line             int
+	}{
+		{"unknown resource type", `resource "fake_nett" "x" { name = "a" }`, `Did you mean "fake_net"?`, 4},
+		{"unknown attribute", "resource \"fake_net\" \"x\" {\n  name = \"a\"\n  vlna_id = 3\n}", `Did you mean "vlan_id"?`, 6},
+		{"missing required", `resource "fake_net" "x" { vlan_id = 3 }`, `"name" is required`, 4},
+		{"wrong type", "resource \"fake_net\" \"x\" {\n  name = \"a\"\n  vlan_id = \"abc\"\n}", `a number is required`, 6},
+		{"unknown reference", "resource \"fake_net\" \"x\" {\n  name = fake_net.y.name\n}", `has not been declared`, 5},
+		{"cycle", "resource \"fake_net\" \"a\" {\n  name = fake_net.b.name\n}\nresource \"fake_net\" \"b\" {\n  name = fake_net.a.name\n}", "fake_net.a, fake_net.b", 4},
+		{"unknown count", "resource \"fake_net\" \"a\" { name = \"a\" }\nresource \"fake_net\" \"b\" {\n  count = length(fake_net.a.computed)\n  name = \"b\"\n}", "known only after apply", 6},
+		{"one of", "resource \"fakedev_policy\" \"p\" {\n  provider = fakedev.a\n  name = \"p\"\n  rule {\n    name = \"r\"\n    action = \"allow\"\n  }\n}\nprovider \"fakedev\" {\n  alias = \"a\"\n  host = \"h\"\n}", "", 0},
+		{"provider not configured", "provider \"fakedev\" {\n  host = \"h\"\n}\nresource \"fakedev_policy\" \"p\" {\n  provider = fakedev.b\n  name = \"p\"\n}", "fakedev.b", 8},
+		{"validation", "variable \"v\" {\n  type = number\n  default = 5\n  validation {\n    condition = var.v > 10\n    error_message = \"v must be above ten\"\n  }\n}", "v must be above ten", 8},
+		{"prevent destroy", "", "", 0},
+	}
+	for _, c := range cases {
+		if c.want == "" {
+			continue
+		}
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarness(t, map[string]string{"main.hcl": base + c.body})
+			run := h.plan()
+			require.True(t, run.Diags.HasErrors(), "expected an error")
+			found := false
+			for _, d := range run.Diags {
+				text := d.Summary + " " + d.Detail
+				if strings.Contains(text, c.want) {
+					found = true
+					require.NotNil(t, d.Subject, "diagnostic without a range: %s", text)
+					assert.Equal(t, c.line, d.Subject.Start.Line, text)
+					assert.True(t, strings.HasSuffix(d.Subject.Filename, "main.hcl"), d.Subject.Filename)
+				}
+			}
+			assert.True(t, found, "no diagnostic containing %q in %s", c.want, run.Diags.Error())
+		})
+	}
+}
+
+func TestPreventDestroyAndIgnoreChanges(t *testing.T) {
+	h := newHarness(t, map[string]string{"main.hcl": base + `
+resource "fake_net" "n" {
+  name    = "net"
+  vlan_id = 1
+  lifecycle {
+    prevent_destroy = true
+    ignore_changes  = [vlan_id]
+  }
+}
+`})
+	h.apply(h.mustPlan())
+	h.write(map[string]string{"main.hcl": strings.Replace(readFile(t, filepath.Join(h.dir, "main.hcl")), "vlan_id = 1", "vlan_id = 2", 1)})
+	assert.False(t, h.mustPlan().HasChanges(), "ignore_changes keeps vlan_id")
+	h.write(map[string]string{"main.hcl": strings.Replace(readFile(t, filepath.Join(h.dir, "main.hcl")), `name    = "net"`, `name    = "net2"`, 1)})
+	run := h.plan()
+	require.True(t, run.Diags.HasErrors())
+	assert.Contains(t, run.Diags.Error(), "prevent_destroy")
+}
+
+func TestTargets(t *testing.T) {
+	h := newHarness(t, map[string]string{"main.hcl": base + `
+resource "fake_net" "a" { name = "a" }
+resource "fake_net" "b" { name = "b" }
+resource "fake_vm" "v" {
+  name   = "v"
+  net_id = fake_net.a.id
+}
+`})
+	p := h.mustPlan(func(o *PlanOptions) { o.Targets = []string{"fake_vm.v"} })
+	assert.Equal(t, map[string]string{"fake_net.a": "create", "fake_vm.v": "create"}, actions(p))
+	h.apply(p)
+	p = h.mustPlan()
+	assert.Equal(t, "create", actions(p)["fake_net.b"])
+}
+
+func TestWorldChangedSincePlan(t *testing.T) {
+	h := newHarness(t, map[string]string{"main.hcl": base + `
+resource "fake_net" "n" {
+  name    = "net"
+  vlan_id = 1
+}
+`})
+	h.apply(h.mustPlan())
+	h.write(map[string]string{"main.hcl": strings.Replace(readFile(t, filepath.Join(h.dir, "main.hcl")), "vlan_id = 1", "vlan_id = 2", 1)})
+	p := h.mustPlan()
+	st, _, _ := h.backend.Read()
+	h.w.objects[st.Resource("fake_net.n").Attributes["id"].(string)]["vlan_id"] = int64(7)
+	a, diags, err := h.e.PrepareApply(context.Background(), h.backend, p, ApplyOptions{Dir: h.dir, Vars: h.vars})
+	require.NoError(t, err)
+	require.False(t, diags.HasErrors())
+	defer a.Close()
+	require.Len(t, a.WorldChanged, 1)
+	assert.Contains(t, a.WorldChanged[0], "fake_net.n: vlan_id was 1 at plan and is 7 now")
+}
