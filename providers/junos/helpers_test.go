@@ -26,6 +26,7 @@ type device struct {
 	clock    *junossim.ManualClock
 	host     string
 	port     int64
+	addr     string // host:port
 	dir      string // holds id_ed25519 and known_hosts
 	keyFile  string
 	khFile   string
@@ -79,6 +80,7 @@ func startDevice(t testing.TB, opts junossim.Options) *device {
 	tcp := addr.(interface{ String() string }).String()
 	host, port, _ := strings.Cut(tcp, ":")
 	d.host = host
+	d.addr = tcp
 	d.port = mustAtoi(t, port)
 	line := knownhosts.Line([]string{tcp}, sim.HostKey())
 	if err := os.WriteFile(d.khFile, []byte(line+"\n"), 0o600); err != nil {

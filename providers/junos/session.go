@@ -213,7 +213,9 @@ func (s *session) fail(err error) {
 		s.err = err
 		s.errMu.Unlock()
 		close(s.closed)
-		_ = s.client.Close()
+		if s.client != nil {
+			_ = s.client.Close()
+		}
 	})
 }
 
