@@ -82,7 +82,6 @@ func TestHostKeyVerification(t *testing.T) {
 	}
 }
 
-
 // TestCredentials: a wrong key or user is refused with a message naming the device and user;
 // a password never appears in any error.
 func TestCredentials(t *testing.T) {
