@@ -59,10 +59,10 @@ func checkConfig(personality string, cfg *Node) []rpcError {
 					Message: fmt.Sprintf("Interface %s is not configured under [edit interfaces]", ifn)})
 			}
 		}
-		errs = append(errs, checkAddressSets(z.Child("address-book"), path+" address-book")...)
+		errs = append(errs, checkAddressSets(z.Child("address-book"), "security zones security-zone "+zn+" address-book")...)
 	}
 	for _, ab := range sec.All("address-book") {
-		errs = append(errs, checkAddressSets(ab, "[edit security address-book "+ab.ChildText("name")+"]")...)
+		errs = append(errs, checkAddressSets(ab, "security address-book "+ab.ChildText("name"))...)
 	}
 
 	// Policies: zones defined; addresses in the zone's or a global address book;
@@ -131,7 +131,7 @@ func unitConfigured(cfg *Node, ifn string) bool {
 }
 
 // checkAddressSets: every member of an address set is an address or set of the same book.
-func checkAddressSets(book *Node, path string) []rpcError {
+func checkAddressSets(book *Node, where string) []rpcError {
 	var errs []rpcError
 	defined := map[string]bool{}
 	for _, a := range book.All("address") {
@@ -143,7 +143,7 @@ func checkAddressSets(book *Node, path string) []rpcError {
 	for _, s := range book.All("address-set") {
 		for _, m := range append(s.All("address"), s.All("address-set")...) {
 			if !defined[m.ChildText("name")] {
-				errs = append(errs, rpcError{Path: path + " address-set " + s.ChildText("name"),
+				errs = append(errs, rpcError{Path: "[edit " + where + " address-set " + s.ChildText("name") + "]",
 					BadElement: m.Name + " " + m.ChildText("name"),
 					Message:    fmt.Sprintf("%s %s is not defined in this address book", m.Name, m.ChildText("name"))})
 			}

@@ -91,4 +91,3 @@ func TestGoNetconfClient(t *testing.T) {
 		})
 	}
 }
-

@@ -1,0 +1,64 @@
+// Package junossim is a Junos device simulator: a NETCONF-over-SSH server (RFC 6241/6242)
+// that answers like Junos does, for the project's tests and for `enclave lab up`. Juniper's
+// own clients (PyEZ, ncclient) and github.com/Juniper/go-netconf work against it; the
+// conformance test proves it with the first two.
+//
+// It must never import another enclave package: a simulator does not know its client.
+//
+// # Server
+//
+//	sim, _ := junossim.New(junossim.Options{Personality: "srx", Users: map[string][]ssh.PublicKey{"enclave": {key}}})
+//	addr, _ := sim.Listen("127.0.0.1:0")
+//	defer sim.Close()
+//
+// SSH with public-key authentication per user and an ed25519 host key (generated unless
+// Options.HostKey is set; HostKey() is for known_hosts); subsystem "netconf". The hello
+// carries Junos's capabilities and a session-id; base:1.1 (and RFC 6242 chunked framing when
+// the client offers it too) only with Options.Base11. Replies declare the junos namespace
+// and echo the request's message-id.
+//
+// # Configuration
+//
+// The configuration is a generic element tree of the Junos hierarchy (schema.go describes
+// the keyed lists, leaves and leaf-lists enclave uses; anything else still loads). There is a
+// shared candidate, per-session private candidates (<open-configuration><private/>), the
+// committed configuration, 50 rollbacks and the commit history.
+//
+// RPCs: lock, unlock, lock-configuration, unlock-configuration, open-configuration,
+// close-configuration, load-configuration (action merge|replace|override|update|set; format
+// xml|text|set; rollback="N"; Junos attributes delete, replace, insert before|after|first|
+// last with the neighbour's key), get-configuration (database, format xml|text|set, subtree
+// filter, compare="rollback"), commit-configuration (check, confirmed, confirm-timeout in
+// minutes, log), get-commit-information, discard-changes, close-session, kill-session, the
+// RFC get-config, edit-config (default-operation and operation attributes), commit
+// (confirm-timeout in seconds), validate and get, and the operational
+// get-software-information, get-chassis-inventory and command ("show version",
+// "show configuration"). Anything else is answered with Junos's "syntax error" rpc-error.
+//
+// Locking follows Junos: a lock is refused while another session holds it ("configuration
+// database locked by: ...") or while the shared candidate holds another session's
+// uncommitted changes ("configuration database modified"); releasing the lock (unlock or the
+// session ending) discards the uncommitted changes made under it.
+//
+// A confirmed commit rolls back by itself when no commit follows within its timeout; the
+// timer runs on Options.Clock, so tests pass a *ManualClock and Advance it.
+//
+// # Commit check
+//
+// Like Junos the commit (and commit check, and validate) refuses: a security policy naming
+// an address or address set that is in neither the zone's address book nor a global one, an
+// undefined application (junos-* predefined applications and any are defined), an
+// undefined zone; an address set naming an undefined member; an interface in two zones; a
+// zone interface whose unit is not configured under [edit interfaces]; two VLANs with one
+// vlan-id. Errors carry error-path, bad-element and error-message, and a final
+// "configuration check-out failed". The "ex" personality refuses the security hierarchy and
+// chassis cluster at load time with "syntax error".
+//
+// # Tests
+//
+// Faults() arms fault injection (per-RPC delay, drop after N RPCs, drop at commit before or
+// after applying, fail the next commit). RPCCount, RPCCounts and ResetCounts count RPCs by
+// name over all sessions. CommittedXML, CommittedSet, CommittedText, CandidateSet, Locked,
+// CandidateModified, ConfirmPending, CommitCount, CommitHistory and Sessions inspect the
+// device; LoadSet seeds and commits a base configuration.
+package junossim
