@@ -147,6 +147,7 @@ func TestAuditAppendRefusesDamagedTail(t *testing.T) {
 // TestAuditConcurrentAppends: appends from several processes and several open files in this
 // one interleave without breaking the chain or reusing a sequence number.
 func TestAuditConcurrentAppends(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), ".enclave")
 	const procs, goroutines, each = 3, 4, 15
 	var wg sync.WaitGroup

@@ -91,6 +91,7 @@ func TestWriteUnchangedKeepsSerial(t *testing.T) {
 }
 
 func TestBackupsRotate(t *testing.T) {
+	t.Parallel()
 	l, _ := newLocal(t)
 	st := writeGenerations(t, l, New("e"), 15)
 	assert.Equal(t, uint64(15), st.Serial)
@@ -137,6 +138,7 @@ func TestWriteRefuses(t *testing.T) {
 // TestCrashBetweenWriteAndRename kills a writer (a real subprocess) after its temporary file
 // is complete and before the rename: the previous generation must still be current and valid.
 func TestCrashBetweenWriteAndRename(t *testing.T) {
+	t.Parallel()
 	l, dir := newLocal(t)
 	st := writeGenerations(t, l, New("e"), 2)
 

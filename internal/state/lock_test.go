@@ -18,6 +18,7 @@ import (
 // TestLockContention: a second process holds the lock; we fail at once naming it, then a
 // waiting Lock succeeds as soon as the holder lets go.
 func TestLockContention(t *testing.T) {
+	t.Parallel()
 	l, dir := newLocal(t)
 	child := helper(t, "hold-lock", dir, "")
 	stdin, err := child.StdinPipe()
@@ -60,6 +61,7 @@ func TestLockContention(t *testing.T) {
 }
 
 func TestLockTimeoutExpires(t *testing.T) {
+	t.Parallel()
 	l, _ := newLocal(t)
 	u, err := l.Lock(t.Context(), LockInfo{Operation: "apply"}, 0)
 	require.NoError(t, err)
@@ -96,6 +98,7 @@ func writeLock(t *testing.T, dir string, info LockInfo) {
 }
 
 func TestStaleLock(t *testing.T) {
+	t.Parallel()
 	dead := deadPID(t)
 	tests := []struct {
 		name  string
@@ -132,6 +135,7 @@ func TestStaleLock(t *testing.T) {
 }
 
 func TestForceUnlock(t *testing.T) {
+	t.Parallel()
 	l, dir := newLocal(t)
 	writeLock(t, dir, LockInfo{ID: "lock-1", User: "alice", Host: hostname(), PID: deadPID(t), Operation: "apply", Created: time.Now()})
 
