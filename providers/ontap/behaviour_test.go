@@ -373,3 +373,33 @@ func TestRefreshBrokenResponses(t *testing.T) {
 		})
 	}
 }
+
+// Values the cluster cannot take are refused before any write, naming the resource.
+func TestApplyRefusesBadValues(t *testing.T) {
+	cases := []struct {
+		name    string
+		ch      providers.Change
+		wantErr string
+	}{
+		{"mixed efficiency", providers.Change{Addr: "ontap_volume.v", Type: typeVolume, Action: providers.Create,
+			Planned: providers.Object{"name": "v", "svm": "svm1", "aggregate": "aggr1", "size": "1GiB", "efficiency": "mixed"}}, "cannot be set"},
+		{"bad size", providers.Change{Addr: "ontap_volume.v", Type: typeVolume, Action: providers.Create,
+			Planned: providers.Object{"name": "v", "svm": "svm1", "aggregate": "aggr1", "size": "big"}}, `size "big"`},
+		{"unknown type", providers.Change{Addr: "ontap_lun.l", Type: "ontap_lun", Action: providers.Create, Planned: providers.Object{}}, "unknown resource type ontap_lun"},
+		{"replace", providers.Change{Addr: "ontap_svm.s", Type: typeSVM, Action: providers.Replace, Prior: providers.Object{"id": "x"}, Planned: providers.Object{"name": "s"}}, "not supported by a non-transactional provider"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			l := newLab(t, ontapsim.Options{})
+			res := l.apply(t, tc.ch)
+			require.ErrorContains(t, res.Err, tc.wantErr)
+			assert.Contains(t, res.Err.Error(), "ontap phx1")
+			var pe *providers.Error
+			require.True(t, errors.As(res.Err, &pe))
+			assert.Equal(t, tc.ch.Addr, pe.Addr)
+			for k := range l.sim.RequestCounts() {
+				assert.Equal(t, "GET ", k[:4], "no write for a refused change: %s", k)
+			}
+		})
+	}
+}
