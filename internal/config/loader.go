@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"github.com/agext/levenshtein"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty/function"
 )
 
@@ -130,27 +132,15 @@ func (l *Loader) loadModule(dir string, modPath []string, parent *Config, stack 
 			Detail:   fmt.Sprintf("The enclave directory %s holds no .hcl files.", dir),
 		})
 	}
+	files, d := l.parseFiles(dir, names)
+	diags = append(diags, d...)
+	parseFailed := d.HasErrors()
 	var bodies []hcl.Body
-	parseFailed := false
-	for _, n := range names {
-		p := cleanPath(path.Join(dir, n))
-		src, err := l.readFile(p)
-		if err != nil {
-			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read configuration file", Detail: fmt.Sprintf("Reading %s: %s.", p, err)})
-			parseFailed = true
-			continue
+	for _, f := range files {
+		if f != nil {
+			cfg.Files = append(cfg.Files, f.name)
+			bodies = append(bodies, f.file.Body)
 		}
-		f, d := l.Parser.ParseHCL(src, p)
-		for _, diag := range d {
-			diag.Extra = parseErrorMarker{}
-		}
-		diags = append(diags, d...)
-		if d.HasErrors() {
-			parseFailed = true
-			continue
-		}
-		cfg.Files = append(cfg.Files, p)
-		bodies = append(bodies, f.Body)
 	}
 	if parseFailed {
 		return cfg, diags
@@ -178,6 +168,62 @@ func (l *Loader) loadModule(dir string, modPath []string, parent *Config, stack 
 		}
 	}
 	return cfg, diags
+}
+
+type parsedFile struct {
+	name string
+	file *hcl.File
+}
+
+// parseFiles reads and parses the named files of dir, in parallel since parsing is most of
+// the cost of loading a large enclave, and registers them with the Parser in name order. The
+// result has nil for each file that failed.
+func (l *Loader) parseFiles(dir string, names []string) ([]*parsedFile, hcl.Diagnostics) {
+	type result struct {
+		file  *hcl.File
+		diags hcl.Diagnostics
+	}
+	results := make([]result, len(names))
+	paths := make([]string, len(names))
+	known := l.Parser.Files()
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i, n := range names {
+		p := cleanPath(path.Join(dir, n))
+		paths[i] = p
+		if f, ok := known[p]; ok { // a module called twice is parsed once
+			results[i].file = f
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			src, err := l.readFile(p)
+			if err != nil {
+				results[i].diags = hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read configuration file", Detail: fmt.Sprintf("Reading %s: %s.", p, err), Extra: parseErrorMarker{}}}
+				return
+			}
+			f, d := hclsyntax.ParseConfig(src, p, hcl.InitialPos)
+			for _, diag := range d {
+				diag.Extra = parseErrorMarker{}
+			}
+			results[i] = result{file: f, diags: d}
+		}()
+	}
+	wg.Wait()
+	var diags hcl.Diagnostics
+	out := make([]*parsedFile, len(names))
+	for i, r := range results {
+		diags = append(diags, r.diags...)
+		if r.file != nil {
+			l.Parser.AddFile(paths[i], r.file) // for the snippets of WriteDiagnostics
+		}
+		if r.file != nil && !r.diags.HasErrors() {
+			out[i] = &parsedFile{name: paths[i], file: r.file}
+		}
+	}
+	return out, diags
 }
 
 func (l *Loader) resolveModuleSource(cfg *Config, mc *ModuleCall, stack []string) (string, hcl.Diagnostics) {
