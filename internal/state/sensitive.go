@@ -28,6 +28,16 @@ func hashWithSalt(salt []byte, v any) string {
 	return hashPrefix + hex.EncodeToString(salt) + ":" + hex.EncodeToString(h.Sum(nil))
 }
 
+// ReuseHash is HashSensitive that keeps prev when prev is already a hash of v. Each hash has a
+// fresh salt, so hashing an unchanged secret again would look like a change and bump the
+// state serial on every run; callers that know the previous value pass it here.
+func ReuseHash(prev, v any) string {
+	if h, ok := prev.(string); ok && MatchSensitive(h, v) {
+		return h
+	}
+	return HashSensitive(v)
+}
+
 // MatchSensitive reports whether hash (from HashSensitive) is a hash of v.
 func MatchSensitive(hash string, v any) bool {
 	salt, sum, ok := splitHash(hash)
@@ -104,14 +114,10 @@ func hideSensitiveOutputs(outputs map[string]Output, prev *State) {
 		if !o.Sensitive || o.Value == nil || IsHashed(o.Value) {
 			continue
 		}
+		var old any
 		if prev != nil {
-			if po, ok := prev.Outputs[k]; ok && po.Sensitive {
-				if h, _ := po.Value.(string); MatchSensitive(h, o.Value) {
-					outputs[k] = Output{Value: h, Sensitive: true}
-					continue
-				}
-			}
+			old = prev.Outputs[k].Value
 		}
-		outputs[k] = Output{Value: HashSensitive(o.Value), Sensitive: true}
+		outputs[k] = Output{Value: ReuseHash(old, o.Value), Sensitive: true}
 	}
 }

@@ -76,3 +76,25 @@ func TestHideSensitive(t *testing.T) {
 	assert.True(t, MatchSensitive(attrs["blocks"].([]any)[0].(map[string]any)["secret"].(string), "a"))
 	assert.Equal(t, map[string]any{"other": "b"}, attrs["blocks"].([]any)[1])
 }
+
+func TestReuseHash(t *testing.T) {
+	prev := HashSensitive("s3cret")
+	tests := []struct {
+		name string
+		prev any
+		v    any
+		keep bool
+	}{
+		{"same secret keeps the hash", prev, "s3cret", true},
+		{"changed secret gets a new hash", prev, "other", false},
+		{"no previous value", nil, "s3cret", false},
+		{"previous value not a hash", "s3cret", "s3cret", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := ReuseHash(tt.prev, tt.v)
+			assert.Equal(t, tt.keep, got == tt.prev)
+			assert.True(t, MatchSensitive(got, tt.v))
+		})
+	}
+}
