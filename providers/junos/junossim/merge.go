@@ -50,21 +50,39 @@ func hasOp(n *Node) bool {
 	return false
 }
 
-func findMatch(parent *Node, psch *schemaNode, sc *schemaNode, c *Node) *Node {
-	k := keyOf(sc, c)
+// childIndex finds a node's children by identity (keyOf) without rescanning them for every
+// element of a patch, which would make loading long lists quadratic.
+type childIndex struct {
+	parent *Node
+	psch   *schemaNode
+	byKey  map[string]*Node
+}
+
+func newChildIndex(parent *Node, psch *schemaNode) *childIndex {
+	ix := &childIndex{parent: parent, psch: psch, byKey: make(map[string]*Node, len(parent.Children))}
 	for _, x := range parent.Children {
-		if x.Name != c.Name {
-			continue
-		}
-		if keyOf(shapeOf(psch, x), x) == k {
-			return x
+		k := keyOf(shapeOf(psch, x), x)
+		if _, dup := ix.byKey[k]; !dup {
+			ix.byKey[k] = x
 		}
 	}
-	return nil
+	return ix
 }
+
+func (ix *childIndex) find(sc *schemaNode, c *Node) *Node {
+	return ix.byKey[keyOf(sc, c)]
+}
+
+func (ix *childIndex) remove(sc *schemaNode, n *Node) {
+	delete(ix.byKey, keyOf(sc, n))
+	ix.parent.removeChild(n)
+}
+
+func (ix *childIndex) put(sc *schemaNode, n *Node) { ix.byKey[keyOf(sc, n)] = n }
 
 // mergeInto applies patch's children to dst. path is the Junos edit path of dst (for errors).
 func mergeInto(dst, patch *Node, sch *schemaNode, defaultOp string, path []string) error {
+	ix := newChildIndex(dst, sch)
 	for _, c := range patch.Children {
 		sc := sch.child(c.Name)
 		if sc == nil {
@@ -84,12 +102,12 @@ func mergeInto(dst, patch *Node, sch *schemaNode, defaultOp string, path []strin
 		if op == "" {
 			op = defaultOp
 		}
-		match := findMatch(dst, sch, sc, c)
+		match := ix.find(sc, c)
 		switch op {
 		case "delete", "remove":
 			if sc.kind == kLeafList && c.Text == "" {
 				for _, x := range dst.All(c.Name) {
-					dst.removeChild(x)
+					ix.remove(sc, x)
 				}
 				continue
 			}
@@ -100,7 +118,7 @@ func mergeInto(dst, patch *Node, sch *schemaNode, defaultOp string, path []strin
 				}
 				continue
 			}
-			dst.removeChild(match)
+			ix.remove(sc, match)
 			continue
 		case "create":
 			if match != nil {
@@ -119,6 +137,7 @@ func mergeInto(dst, patch *Node, sch *schemaNode, defaultOp string, path []strin
 			} else {
 				insertChild(dst, sch, fresh, sc)
 			}
+			ix.put(sc, fresh)
 			if err := position(dst, sch, sc, fresh, c); err != nil {
 				return err
 			}
@@ -142,6 +161,7 @@ func mergeInto(dst, patch *Node, sch *schemaNode, defaultOp string, path []strin
 				match.Text = c.Text
 			}
 			insertChild(dst, sch, match, sc)
+			ix.put(sc, match)
 		}
 		switch sc.kind {
 		case kLeaf:

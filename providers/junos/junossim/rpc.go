@@ -177,6 +177,9 @@ func (sess *session) OpenConfiguration(op *Node) result {
 		return fail(rpcError{Message: db.lockMessage(db.lockOwner)})
 	}
 	if sess.private == nil {
+		if db.modified() {
+			return fail(rpcError{Message: "shared configuration database modified"})
+		}
 		sess.private = db.committed.Clone()
 	}
 	return ok()

@@ -212,7 +212,7 @@ func (db *database) expireIfDue() {
 
 func (sess *session) reply(rpc *Node, res result) error {
 	var b strings.Builder
-	b.WriteString(`<rpc-reply xmlns="` + nsBase + `" xmlns:junos="http://xml.juniper.net/junos/` + sess.s.opts.Release + `/junos"`)
+	b.WriteString(`<rpc-reply xmlns="` + nsBase + `" xmlns:junos="http://xml.juniper.net/junos/` + releaseTrain(sess.s.opts.Release) + `/junos"`)
 	if rpc != nil {
 		for _, a := range rpc.Attrs {
 			if a.Name.Space != "" {
@@ -232,4 +232,12 @@ func (sess *session) reply(rpc *Node, res result) error {
 	}
 	b.WriteString("</rpc-reply>")
 	return sess.fr.WriteMessage([]byte(b.String()))
+}
+
+// releaseTrain is the release as Junos writes it in its namespace URL: 21.4R3-S5.4 → 21.4R0.
+func releaseTrain(rel string) string {
+	if i := strings.IndexByte(rel, 'R'); i > 0 {
+		return rel[:i] + "R0"
+	}
+	return rel
 }
