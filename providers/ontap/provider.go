@@ -428,6 +428,11 @@ func (op *operation) changed(k string) bool {
 
 func (op *operation) id() string { return providers.String(op.prior, "id") }
 
+// fail names the resource and the device in an error found before or between calls.
+func (op *operation) fail(err error) error {
+	return &providers.Error{Addr: op.addr, Device: op.p.device, Err: err}
+}
+
 // kind is what the generic code knows of one resource type.
 type kind struct {
 	path   string // collection
@@ -496,7 +501,7 @@ func exactMatch(r record, filter url.Values) bool {
 	return true
 }
 
-// optionalString returns the planned value of k and whether it is set.
+// plannedString returns the planned value of k and whether it is set.
 func (op *operation) plannedString(k string) (string, bool) {
 	if !providers.Has(op.planned, k) {
 		return "", false

@@ -104,10 +104,6 @@ func volumeBody(op *operation) (map[string]any, error) {
 	return b, nil
 }
 
-func (op *operation) fail(err error) error {
-	return &providers.Error{Addr: op.addr, Device: op.p.device, Err: err}
-}
-
 func createVolume(ctx context.Context, op *operation) (url.Values, error) {
 	find := url.Values{"svm.name": {quoteFilter(providers.String(op.planned, "svm"))}, "name": {quoteFilter(providers.String(op.planned, "name"))}}
 	b, err := volumeBody(op)

@@ -52,7 +52,7 @@ func TestAnsibleConformance(t *testing.T) {
 		cmd := exec.Command(playbook, "-i", "localhost,", "-c", "local", "-e", "ansible_python_interpreter=/usr/bin/python3", pb)
 		cmd.Env = append(os.Environ(),
 			"ANSIBLE_STDOUT_CALLBACK=json", "ANSIBLE_HOME="+dir, "ANSIBLE_LOCAL_TEMP="+filepath.Join(dir, "tmp"), "ANSIBLE_REMOTE_TEMP="+filepath.Join(dir, "rtmp"),
-			"ANSIBLE_NOCOLOR=1", "ANSIBLE_RETRY_FILES_ENABLED=0", "ANSIBLE_DEPRECATION_WARNINGS=0")
+			"ANSIBLE_NOCOLOR=1", "ANSIBLE_PIPELINING=1", "ANSIBLE_RETRY_FILES_ENABLED=0", "ANSIBLE_DEPRECATION_WARNINGS=0")
 		out, err := cmd.Output()
 		res := parseAnsible(t, out)
 		for _, r := range res {
