@@ -149,6 +149,7 @@ func (l *Loader) loadModule(dir string, modPath []string, parent *Config, stack 
 	for _, b := range bodies {
 		diags = append(diags, m.decodeFile(b)...)
 	}
+	diags = append(diags, checkReferences(cfg)...)
 
 	for _, name := range sortedKeys(cfg.Modules) {
 		mc := cfg.Modules[name]
