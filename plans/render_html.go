@@ -55,9 +55,9 @@ func symClass(sym string) string {
 
 type htmlChange struct {
 	Addr, Anchor, Phrase, Keyword, Type, Name, Reason, Note string
-	Sym, SymClass                                          string
-	Destructive                                            bool
-	Lines                                                  []htmlLine
+	Sym, SymClass                                           string
+	Destructive                                             bool
+	Lines                                                   []htmlLine
 }
 
 type htmlDrift struct {
