@@ -157,6 +157,14 @@ func (m *moduleDecoder) decodeEnclave(block *hcl.Block) hcl.Diagnostics {
 func (m *moduleDecoder) decodeVariable(block *hcl.Block) hcl.Diagnostics {
 	name := block.Labels[0]
 	diags := checkIdentifier("variable", name, block.LabelRanges[0])
+	if slices.ContainsFunc(moduleMetaSchema.Attributes, func(a hcl.AttributeSchema) bool { return a.Name == name }) {
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Reserved variable name",
+			Detail:   fmt.Sprintf("%q is a meta-argument of module blocks, so a caller could never set it; choose another name.", name),
+			Subject:  block.LabelRanges[0].Ptr(),
+		})
+	}
 	if prev, ok := m.cfg.Variables[name]; ok {
 		return append(diags, duplicate("variable", name, prev.DeclRange, block.DefRange))
 	}

@@ -1,6 +1,9 @@
 package config
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 
@@ -246,4 +249,15 @@ func TestFunctionsConcurrent(t *testing.T) {
 	wg.Wait()
 	assert.Len(t, l.Files, 4)
 	assert.Equal(t, "a", l.Env["ENCLAVE_CONFIG_TEST_A"])
+}
+
+func TestFileFunctionAbsolutePath(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "ca.pem")
+	require.NoError(t, os.WriteFile(p, []byte("PEM"), 0o644))
+	l := NewLoader(DirSource("testdata"))
+	got, diags := eval(t, l, ".", fmt.Sprintf("file(%q)", p))
+	require.Empty(t, diags)
+	assert.Equal(t, "PEM", got.AsString())
+	assert.Equal(t, "PEM", l.Files[filepath.ToSlash(p)])
 }

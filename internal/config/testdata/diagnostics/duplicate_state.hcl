@@ -1,0 +1,4 @@
+enclave "t" {
+  state { backend = "local" }
+  state { backend = "local" } # ERROR: Duplicate state block
+}

@@ -1,0 +1,5 @@
+enclave "t" {}
+
+variable "count" { # ERROR: Reserved variable name
+  default = 1
+}
