@@ -403,3 +403,26 @@ func TestApplyRefusesBadValues(t *testing.T) {
 		})
 	}
 }
+
+// An initialization whose transfer fails is reported with ONTAP's reason, not waited out.
+func TestSnapMirrorTransferFailure(t *testing.T) {
+	src := newLab(t, ontapsim.Options{ClusterName: "phx1", SVMs: []string{"s"}})
+	dst := newLab(t, ontapsim.Options{ClusterName: "dr1", SVMs: []string{"d"}})
+	dst.sim.Peer(src.sim)
+	require.NoError(t, dst.sim.PeerSVM("d", src.sim, "s"))
+	src.create(t, typeVolume, "ontap_volume.a", providers.Object{"name": "a", "svm": "s", "aggregate": "aggr1", "size": "1GiB"})
+	dst.create(t, typeVolume, "ontap_volume.b", providers.Object{"name": "b", "svm": "d", "aggregate": "aggr1", "size": "1GiB", "type": "dp"})
+	sm := dst.create(t, typeSnapMirror, "ontap_snapmirror.x", providers.Object{"source_path": "s:a", "destination_path": "d:b"})
+	require.NoError(t, dst.sim.UpdateRelationship(providers.String(sm, "id"), func(r *ontapsim.Relationship) {
+		r.State = ontapsim.SMUninitialized
+		r.Healthy = false
+		r.UnhealthyReason = "Transfer aborted: the destination volume is offline."
+		r.Transfers[len(r.Transfers)-1].Aborted = true
+	}))
+	op := &operation{p: dst.p, k: kinds[typeSnapMirror], addr: "ontap_snapmirror.x"}
+	start := time.Now()
+	err := op.waitState(context.Background(), relationshipsPath+"/"+providers.String(sm, "id"), "snapmirrored", start)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "is uninitialized, not snapmirrored: transfer aborted: Transfer aborted: the destination volume is offline. (ONTAP error")
+	assert.Less(t, time.Since(start), time.Second)
+}

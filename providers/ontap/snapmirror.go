@@ -120,8 +120,16 @@ func (op *operation) waitState(ctx context.Context, path, want string, start tim
 		if state == want {
 			return nil
 		}
-		if h, ok := boolean(rec, "healthy"); ok && !h && str(rec, "transfer.state") == "failed" {
-			return op.fail(fmt.Errorf("initialization failed: relationship %s, transfer failed: %s", state, str(rec, "unhealthy_reason.0.message")))
+		// A transfer that failed or was aborted will not bring the relationship to want by
+		// itself: say why instead of waiting out the deadline.
+		if ts := str(rec, "transfer.state"); ts == "failed" || ts == "aborted" {
+			if h, ok := boolean(rec, "healthy"); ok && !h {
+				reason := "no reason given"
+				if rs := list(rec, "unhealthy_reason"); len(rs) > 0 {
+					reason = fmt.Sprintf("%s (ONTAP error %s)", str(rs[0], "message"), str(rs[0], "code"))
+				}
+				return op.fail(fmt.Errorf("relationship %s is %s, not %s: transfer %s: %s", path, state, want, ts, reason))
+			}
 		}
 		if !time.Now().Add(delay).Before(deadline) {
 			return op.fail(&JobTimeoutError{Job: "initialize " + path, State: state + " (waiting for " + want + ")", Elapsed: time.Since(start)})
