@@ -15,6 +15,15 @@
 // smallest volume, is 20971520 bytes). Normalize turns them into a decimal byte count, the
 // form refresh reports, so "500GiB" and 536870912000 compare equal.
 //
+// Other choices a user sees: efficiency sets compression and deduplication together
+// (none, inline, background, both; refresh reports "mixed" when they differ); a volume's
+// svm, aggregate and type force a replacement, everything else (name included) changes in
+// place, state in its own PATCH ordered so that mounting happens while online; export rules
+// are ordered and replaced as a whole in one PATCH; snapshot policy copies change through
+// the policy's schedules collection; a SnapMirror relationship is created on the
+// destination cluster's provider, initialized with PATCH state=snapmirrored and awaited
+// until snapmirrored. Interface netmasks are reported as prefix lengths.
+//
 // This package must never retry a POST, PATCH or DELETE (they are not idempotent on
 // ONTAP: a retried create after a lost response makes a duplicate or fails with one), never
 // send credentials over an unverified connection unless insecure = true was set (and then
