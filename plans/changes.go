@@ -8,11 +8,14 @@ const FormatVersion = 1
 // Plan is everything a saved plan holds. Every field except Digest and Approvals is covered by
 // the digest (see Digest()).
 type Plan struct {
-	FormatVersion int       `json:"format_version"`
-	Enclave       string    `json:"enclave"`
-	Author        string    `json:"author"`
-	CreatedAt     time.Time `json:"created_at"`
-	ExpiresAt     time.Time `json:"expires_at"`
+	FormatVersion int    `json:"format_version"`
+	Enclave       string `json:"enclave"`
+	Author        string `json:"author"`
+	// Dir is the enclave directory, relative to where the plan was made (slash path); apply
+	// finds the state there unless told otherwise.
+	Dir       string    `json:"dir"`
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
 	// Files is a snapshot of every file the configuration was made from: *.hcl of the enclave
 	// and its modules, and files read by file(). Keys are slash paths relative to the enclave
 	// directory ("main.hcl", "../../modules/esx-cluster/main.hcl").
@@ -87,9 +90,9 @@ type ResourceChange struct {
 	Destructive bool `json:"destructive,omitempty"`
 	// Reason explains a replace ("vsphere_nas_datastore: remote_path forces replacement") or
 	// a delete ("no longer in configuration").
-	Reason string   `json:"reason,omitempty"`
-	Tags   map[string]string `json:"tags,omitempty"`
-	DependsOn []string `json:"depends_on,omitempty"`
+	Reason    string            `json:"reason,omitempty"`
+	Tags      map[string]string `json:"tags,omitempty"`
+	DependsOn []string          `json:"depends_on,omitempty"`
 }
 
 // AttrDiff is one attribute's change. Path is dotted with list indexes: "disk[0].size_gb".

@@ -44,6 +44,9 @@ type Applier struct {
 	WorldChanged []string
 	// SensitiveVars are the sensitive variables supplied again, as the JSON the plan hashed.
 	SensitiveVars map[string]any
+	// StateLineage and StateSerial are the state as apply found it ("" lineage: no state yet).
+	StateLineage string
+	StateSerial  uint64
 
 	stateMu sync.Mutex
 	valMu   sync.Mutex
@@ -100,11 +103,17 @@ func (e *Engine) PrepareApply(ctx context.Context, backend state.Backend, p *pla
 		}
 		vars[name] = v
 	}
-	st, _, err := backend.Read()
+	st, found, err := backend.Read()
 	if err != nil {
 		return nil, diags, err
 	}
-	a.st = st
+	if st.Enclave == "" {
+		st.Enclave = cfg.Enclave.Name
+	}
+	a.st, a.StateLineage, a.StateSerial = st, st.Lineage, st.Serial
+	if !found {
+		a.StateLineage = ""
+	}
 	a.ev = newEvaluator(cfg, loader, vars, &applyHooks{a: a}, e.IsResourceType)
 	a.ps = newProviderSet(e, cfg, a.ev.root, opts.Dir)
 
@@ -360,9 +369,10 @@ func (a *Applier) Apply(ctx context.Context) (*ApplyResult, error) {
 			v, _ := a.ev.root.value("output." + k)
 			ov := outputValue(v, a.cfg.Outputs[k].Sensitive)
 			if ov.Sensitive {
+				// Clear here; the backend hashes it, reusing the old hash when unchanged.
 				uv, _ := v.UnmarkDeep()
 				pv, _ := plain(uv)
-				outs[k] = state.Output{Value: state.HashSensitive(pv), Sensitive: true}
+				outs[k] = state.Output{Value: pv, Sensitive: true}
 			} else if !ov.Unknown {
 				outs[k] = state.Output{Value: ov.Value}
 			}
@@ -552,8 +562,12 @@ func (a *Applier) commit(c *plans.ResourceChange, obj providers.Object, sens map
 	if obj == nil {
 		a.st.Remove(c.Addr)
 	} else {
+		var prev map[string]any
+		if old := a.st.Resource(c.Addr); old != nil {
+			prev = old.Attributes
+		}
 		a.st.Set(&state.Resource{Addr: c.Addr, Mode: "managed", Type: c.Type, Provider: c.Provider,
-			Attributes: hashSensitive(&rs.Schema, providers.Conform(&rs.Schema, obj), sens), Dependencies: c.DependsOn, Tags: c.Tags, Status: status})
+			Attributes: hashSensitive(&rs.Schema, providers.Conform(&rs.Schema, obj), sens, prev), Dependencies: c.DependsOn, Tags: c.Tags, Status: status})
 	}
 	_, err := a.backend.Write(a.st)
 	return err

@@ -305,7 +305,9 @@ func unknownPaths(o map[string]any) []string {
 
 // hashSensitive replaces sensitive values (by schema, or marked from sensitive inputs) with
 // salted hashes before anything is written to state or a plan.
-func hashSensitive(s *providers.Schema, o map[string]any, sensitive map[string]bool) map[string]any {
+// prev is what state held before (its hashes are kept when the secret did not change, so an
+// unchanged secret never moves the serial).
+func hashSensitive(s *providers.Schema, o map[string]any, sensitive map[string]bool, prev map[string]any) map[string]any {
 	if o == nil {
 		return nil
 	}
@@ -315,7 +317,7 @@ func hashSensitive(s *providers.Schema, o map[string]any, sensitive map[string]b
 			if sv, ok := v.(string); ok && state.IsHashed(sv) {
 				out[k] = sv
 			} else {
-				out[k] = state.HashSensitive(v)
+				out[k] = state.ReuseHash(prev[k], v)
 			}
 			continue
 		}

@@ -413,7 +413,7 @@ func TestDiagnostics(t *testing.T) {
 		{"unknown attribute", "resource \"fake_net\" \"x\" {\n  name = \"a\"\n  vlna_id = 3\n}", `Did you mean "vlan_id"?`, 6},
 		{"missing required", `resource "fake_net" "x" { vlan_id = 3 }`, `"name" is required`, 4},
 		{"wrong type", "resource \"fake_net\" \"x\" {\n  name = \"a\"\n  vlan_id = \"abc\"\n}", `a number is required`, 6},
-		{"unknown reference", "resource \"fake_net\" \"x\" {\n  name = fake_net.y.name\n}", `has not been declared`, 5},
+		{"unknown reference", "resource \"fake_net\" \"x\" {\n  name = fake_net.y.name\n}", `Reference to undeclared resource`, 5},
 		{"cycle", "resource \"fake_net\" \"a\" {\n  name = fake_net.b.name\n}\nresource \"fake_net\" \"b\" {\n  name = fake_net.a.name\n}", "fake_net.a, fake_net.b", 4},
 		{"unknown count", "resource \"fake_net\" \"a\" { name = \"a\" }\nresource \"fake_net\" \"b\" {\n  count = length(fake_net.a.computed)\n  name = \"b\"\n}", "known only after apply", 6},
 		{"one of", "resource \"fakedev_policy\" \"p\" {\n  provider = fakedev.a\n  name = \"p\"\n  rule {\n    name = \"r\"\n    action = \"allow\"\n  }\n}\nprovider \"fakedev\" {\n  alias = \"a\"\n  host = \"h\"\n}", "", 0},

@@ -28,6 +28,9 @@ type PlanOptions struct {
 	// set no max_age (default 24h).
 	Lifetime time.Duration
 	Now      time.Time
+	// Offline plans without contacting any device (validate, graph): no refresh, data
+	// sources are unknown, providers are never configured.
+	Offline bool
 }
 
 // Run is the outcome of planning: the plan, and what produced it (for diagnostics and for
@@ -59,9 +62,15 @@ func (e *Engine) Plan(ctx context.Context, backend state.Backend, opts PlanOptio
 	if d.HasErrors() {
 		return run, nil
 	}
-	st, _, err := backend.Read()
+	st, found, err := backend.Read()
 	if err != nil {
 		return run, err
+	}
+	if !found {
+		st.Lineage = "" // a state that does not exist yet has no lineage to pin
+	}
+	if opts.Offline {
+		opts.Refresh = false
 	}
 	run.State = st
 	p, deps, d, err := e.plan(ctx, loader, cfg, st, vars, opts)
@@ -77,6 +86,7 @@ type planHooks struct {
 	st        *state.State
 	current   map[string]providers.Object
 	refreshed bool
+	offline   bool
 	ps        *providerSet
 
 	changes   map[string]*plans.ResourceChange
@@ -339,7 +349,7 @@ func (h *planHooks) planData(s *scope, r *config.Resource, key instanceKey, addr
 	}
 	rc := &plans.ResourceChange{Addr: addr, Module: s.path, Mode: "data", Type: r.Type, Name: r.Name, Key: key.plainKey(), Provider: r.ProviderKey(), Action: plans.Read}
 	h.changes[addr] = rc
-	if containsUnknown(args) {
+	if containsUnknown(args) || h.offline {
 		rc.Reason = "its arguments are known only after apply"
 		out := map[string]any{"id": unknownValue}
 		for k := range ds.Attributes {
@@ -419,7 +429,7 @@ func evaluateAll(s *scope) hcl.Diagnostics {
 }
 
 func (e *Engine) plan(ctx context.Context, loader *config.Loader, cfg *config.Config, st *state.State, vars map[string]cty.Value, opts PlanOptions) (*plans.Plan, map[string][]string, hcl.Diagnostics, error) {
-	h := &planHooks{e: e, ctx: ctx, st: st, refreshed: opts.Refresh,
+	h := &planHooks{e: e, ctx: ctx, st: st, refreshed: opts.Refresh, offline: opts.Offline,
 		changes: map[string]*plans.ResourceChange{}, values: map[string]cty.Value{}, types: map[string][]string{},
 		nodes: map[string][]string{}, instScope: map[string]*scope{}, instRes: map[string]*config.Resource{},
 		observed: map[string]map[string]any{}}
