@@ -40,6 +40,9 @@ func (sess *session) LoadConfiguration(op *Node) result {
 	case "set":
 		body := op.Child("configuration-set")
 		if body == nil {
+			body = op.Child("configuration-text") // some clients put set lines there
+		}
+		if body == nil {
 			return loadResults(rpcError{Tag: "missing-element", BadElement: "configuration-set", Message: "syntax error, expecting <configuration-set>"})
 		}
 		err = loadSetLines(cfg, body.Text)

@@ -230,6 +230,8 @@ func (sess *session) DiscardChanges(op *Node) result {
 		return fail(*err)
 	}
 	sess.setCandidate(sess.s.db.committed.Clone())
-	sess.s.db.dirtyBy = 0
+	if sess.private == nil {
+		sess.s.db.dirtyBy = 0
+	}
 	return ok()
 }

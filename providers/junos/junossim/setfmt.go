@@ -319,6 +319,64 @@ func applyDelete(root *Node, words []string) error {
 	return nil
 }
 
+// applyInsert moves a list entry: `insert security policies from-zone a to-zone b policy p2
+// before policy p1`.
+func applyInsert(root *Node, words []string) error {
+	at := -1
+	for i, w := range words {
+		if w == "before" || w == "after" {
+			at = i
+		}
+	}
+	if at < 1 || len(words)-at < 3 {
+		return &syntaxError{element: "insert", message: "syntax error, expecting before or after"}
+	}
+	w, ok, err := walkWords(root, schemaRoot, words[:at], false)
+	if err != nil {
+		return err
+	}
+	if !ok || w.name != "" || w.sch.kind != kList {
+		return &syntaxError{element: strings.Join(words[:at], " "), message: "statement not found"}
+	}
+	entry := w.node
+	parent, _, _ := walkParent(root, words[:at])
+	refWords := words[at+1:]
+	if refWords[0] != entry.Name && !w.sch.elide {
+		return &syntaxError{element: refWords[0], message: "syntax error"}
+	}
+	refKey := refWords[len(refWords)-1]
+	var ref *Node
+	for _, x := range parent.All(entry.Name) {
+		if x.ChildText(w.sch.keys[len(w.sch.keys)-1]) == refKey && x != entry {
+			match := true
+			for i := 0; i < len(w.sch.keys)-1; i++ {
+				if x.ChildText(w.sch.keys[i]) != entry.ChildText(w.sch.keys[i]) {
+					match = false
+				}
+			}
+			if match {
+				ref = x
+			}
+		}
+	}
+	if ref == nil {
+		return &syntaxError{element: strings.Join(refWords, " "), message: "statement not found"}
+	}
+	parent.removeChild(entry)
+	for i, x := range parent.Children {
+		if x == ref {
+			if words[at] == "after" {
+				i++
+			}
+			parent.Children = append(parent.Children, nil)
+			copy(parent.Children[i+1:], parent.Children[i:])
+			parent.Children[i] = entry
+			break
+		}
+	}
+	return nil
+}
+
 // walkParent finds the parent of the node the words lead to by walking again and
 // remembering the previous node.
 func walkParent(root *Node, words []string) (*Node, bool, error) {
@@ -392,6 +450,8 @@ func loadSetLines(root *Node, text string) error {
 			err = applySet(root, words[1:])
 		case "delete":
 			err = applyDelete(root, words[1:])
+		case "insert":
+			err = applyInsert(root, words[1:])
 		default:
 			return &syntaxError{element: words[0], message: "syntax error"}
 		}
