@@ -172,7 +172,15 @@ func setMaintenance(ctx context.Context, c *change, h types.ManagedObjectReferen
 
 func (hostApplier) update(ctx context.Context, c *change) error {
 	h := ref("HostSystem", c.prior("id"))
+	inMaintenance := providers.Bool(c.Prior, "maintenance_mode")
 	if c.changed("cluster_id") {
+		// vCenter moves only hosts in maintenance mode between clusters.
+		if !inMaintenance {
+			if err := setMaintenance(ctx, c, h, true); err != nil {
+				return err
+			}
+			inMaintenance = true
+		}
 		cl, err := c.moRef(ctx, "cluster_id", c.planned("cluster_id"), "ClusterComputeResource")
 		if err != nil {
 			return err
@@ -190,8 +198,8 @@ func (hostApplier) update(ctx context.Context, c *change) error {
 			return err
 		}
 	}
-	if c.changed("maintenance_mode") {
-		return setMaintenance(ctx, c, h, providers.Bool(c.Planned, "maintenance_mode"))
+	if want := providers.Bool(c.Planned, "maintenance_mode"); want != inMaintenance {
+		return setMaintenance(ctx, c, h, want)
 	}
 	return nil
 }

@@ -33,11 +33,10 @@ func (switchApplier) create(ctx context.Context, c *change) (string, error) {
 		return "", err
 	}
 	spec := &types.VMwareDVSConfigSpec{
-		DVSConfigSpec: types.DVSConfigSpec{
-			Name: c.planned("name"),
-			Host: hostMembers(providers.Strings(c.Planned, "host_ids"), types.ConfigSpecOperationAdd),
-		},
-		MaxMtu: int32(providers.Int(c.Planned, "mtu")),
+		// Hosts join in a reconfigure after creation, as govc does: vCenter accepts both, the
+		// simulator only the latter.
+		DVSConfigSpec: types.DVSConfigSpec{Name: c.planned("name")},
+		MaxMtu:        int32(providers.Int(c.Planned, "mtu")),
 	}
 	if up := providers.Strings(c.Planned, "uplinks"); len(up) > 0 {
 		spec.UplinkPortPolicy = &types.DVSNameArrayUplinkPortPolicy{UplinkPortName: up}
@@ -52,7 +51,33 @@ func (switchApplier) create(ctx context.Context, c *change) (string, error) {
 	if !ok {
 		return "", c.fail("CreateDVS_Task", fmt.Errorf("task returned %T, not a switch", res))
 	}
+	if hosts := providers.Strings(c.Planned, "host_ids"); len(hosts) > 0 {
+		if err := c.reconfigureSwitch(ctx, r, func(spec *types.VMwareDVSConfigSpec) {
+			spec.Host = hostMembers(hosts, types.ConfigSpecOperationAdd)
+		}); err != nil {
+			return r.Value, err
+		}
+	}
 	return r.Value, nil
+}
+
+// reconfigureSwitch reads the switch's config version (vCenter rejects stale specs) and
+// applies the spec edit makes.
+func (c *change) reconfigureSwitch(ctx context.Context, r types.ManagedObjectReference, edit func(*types.VMwareDVSConfigSpec)) error {
+	var cur mo.DistributedVirtualSwitch
+	// "config" whole: its type is abstract, so a sub-path cannot be decoded.
+	if err := object.NewCommon(c.p.client, r).Properties(ctx, r, []string{"config"}, &cur); err != nil {
+		return c.fail("RetrievePropertiesEx", err)
+	}
+	if cur.Config == nil {
+		return c.fail("RetrievePropertiesEx", fmt.Errorf("switch %s has no config", r.Value))
+	}
+	spec := &types.VMwareDVSConfigSpec{DVSConfigSpec: types.DVSConfigSpec{ConfigVersion: cur.Config.GetDVSConfigInfo().ConfigVersion}}
+	edit(spec)
+	_, err := c.run(ctx, "ReconfigureDvs_Task", func() (*object.Task, error) {
+		return object.NewDistributedVirtualSwitch(c.p.client, r).Reconfigure(ctx, spec)
+	})
+	return err
 }
 
 func (switchApplier) update(ctx context.Context, c *change) error {
@@ -60,37 +85,30 @@ func (switchApplier) update(ctx context.Context, c *change) error {
 	if err != nil {
 		return err
 	}
-	var cur mo.DistributedVirtualSwitch
-	if err := object.NewCommon(c.p.client, r).Properties(ctx, r, []string{"config.configVersion"}, &cur); err != nil {
-		return c.fail("RetrievePropertiesEx", err)
-	}
-	spec := &types.VMwareDVSConfigSpec{DVSConfigSpec: types.DVSConfigSpec{ConfigVersion: cur.Config.GetDVSConfigInfo().ConfigVersion}}
-	if c.changed("name") {
-		spec.Name = c.planned("name")
-	}
-	if c.changed("mtu") {
-		spec.MaxMtu = int32(providers.Int(c.Planned, "mtu"))
-	}
-	if c.changed("uplinks") {
-		spec.UplinkPortPolicy = &types.DVSNameArrayUplinkPortPolicy{UplinkPortName: providers.Strings(c.Planned, "uplinks")}
-	}
-	oldHosts, newHosts := providers.Strings(c.Prior, "host_ids"), providers.Strings(c.Planned, "host_ids")
-	var add, remove []string
-	for _, h := range newHosts {
-		if !slices.Contains(oldHosts, h) {
-			add = append(add, h)
+	return c.reconfigureSwitch(ctx, r, func(spec *types.VMwareDVSConfigSpec) {
+		if c.changed("name") {
+			spec.Name = c.planned("name")
 		}
-	}
-	for _, h := range oldHosts {
-		if !slices.Contains(newHosts, h) {
-			remove = append(remove, h)
+		if c.changed("mtu") {
+			spec.MaxMtu = int32(providers.Int(c.Planned, "mtu"))
 		}
-	}
-	spec.Host = append(hostMembers(add, types.ConfigSpecOperationAdd), hostMembers(remove, types.ConfigSpecOperationRemove)...)
-	_, err = c.run(ctx, "ReconfigureDvs_Task", func() (*object.Task, error) {
-		return object.NewDistributedVirtualSwitch(c.p.client, r).Reconfigure(ctx, spec)
+		if c.changed("uplinks") {
+			spec.UplinkPortPolicy = &types.DVSNameArrayUplinkPortPolicy{UplinkPortName: providers.Strings(c.Planned, "uplinks")}
+		}
+		oldHosts, newHosts := providers.Strings(c.Prior, "host_ids"), providers.Strings(c.Planned, "host_ids")
+		var add, remove []string
+		for _, h := range newHosts {
+			if !slices.Contains(oldHosts, h) {
+				add = append(add, h)
+			}
+		}
+		for _, h := range oldHosts {
+			if !slices.Contains(newHosts, h) {
+				remove = append(remove, h)
+			}
+		}
+		spec.Host = append(hostMembers(add, types.ConfigSpecOperationAdd), hostMembers(remove, types.ConfigSpecOperationRemove)...)
 	})
-	return err
 }
 
 func (switchApplier) delete(ctx context.Context, c *change) error {

@@ -21,7 +21,7 @@ var kindProps = map[string][]string{
 	"ClusterComputeResource":      {"name", "parent", "resourcePool", "configurationEx"},
 	"ComputeResource":             {"name", "parent", "resourcePool"},
 	"HostSystem":                  {"name", "parent", "runtime.inMaintenanceMode", "summary.hardware"},
-	"DistributedVirtualSwitch":    {"name", "parent", "config"},
+	"DistributedVirtualSwitch":    {"name", "parent", "config", "summary.hostMember"},
 	"DistributedVirtualPortgroup": {"name", "parent", "key", "config.distributedVirtualSwitch", "config.defaultPortConfig"},
 	"Datastore":                   {"name", "parent", "info", "host", "summary.type"},
 	"ResourcePool":                {"name", "parent", "config.cpuAllocation", "config.memoryAllocation"},

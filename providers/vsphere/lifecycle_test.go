@@ -57,3 +57,84 @@ func TestClusterLifecycle(t *testing.T) {
 	l.delete(t, "vsphere_compute_cluster", c2)
 	require.Nil(t, l.refresh(t, "vsphere_compute_cluster", c2))
 }
+
+// labCluster creates a cluster with n hosts in DC0 and returns the cluster and host objects.
+func labCluster(t *testing.T, l *lab, name string, n int) (providers.Object, []providers.Object) {
+	t.Helper()
+	c := l.create(t, "vsphere_compute_cluster", providers.Object{"name": name, "datacenter_id": l.dc0(t)})
+	var hosts []providers.Object
+	for i := range n {
+		hosts = append(hosts, l.create(t, "vsphere_host", providers.Object{
+			"hostname": name + "-esx" + string(rune('1'+i)) + ".lab", "cluster_id": c["id"],
+			"username": "root", "password": "esx-pass",
+		}))
+	}
+	return c, hosts
+}
+
+func TestHostLifecycle(t *testing.T) {
+	l := newLab(t, vcsim.Options{})
+	c1, _ := labCluster(t, l, "c1", 0)
+	c2, _ := labCluster(t, l, "c2", 0)
+
+	want := providers.Object{"hostname": "esx1.lab", "cluster_id": c1["id"], "username": "root", "password": "esx-pass"}
+	h := l.create(t, "vsphere_host", want)
+	subset(t, want, h)
+	require.Equal(t, false, h["maintenance_mode"])
+	// The simulator's host model: report its real hardware, not zeros.
+	require.Greater(t, providers.Int(h, "cpu_cores"), int64(0))
+	require.Greater(t, providers.Int(h, "memory_mb"), int64(0))
+	require.Equal(t, h, l.refresh(t, "vsphere_host", h))
+
+	upd := providers.Copy(want)
+	upd["maintenance_mode"], upd["cluster_id"] = true, c2["id"]
+	h2 := l.update(t, "vsphere_host", h, upd)
+	subset(t, upd, h2)
+	require.Equal(t, h["id"], h2["id"])
+
+	imported, err := l.p.Import(context.Background(), "vsphere_host", "/DC0/host/c2/esx1.lab")
+	require.NoError(t, err)
+	require.Equal(t, h2["id"], imported["id"])
+	require.Equal(t, c2["id"], imported["cluster_id"])
+	require.NotContains(t, imported, "password", "import cannot know the password")
+
+	l.delete(t, "vsphere_host", h2)
+	require.Nil(t, l.refresh(t, "vsphere_host", h2))
+}
+
+func TestDistributedSwitchAndPortGroupLifecycle(t *testing.T) {
+	l := newLab(t, vcsim.Options{})
+	_, hosts := labCluster(t, l, "hci", 2)
+	dc := l.dc0(t)
+
+	want := providers.Object{"name": "dvs-hci", "datacenter_id": dc, "host_ids": []any{hosts[0]["id"]}, "uplinks": []any{"uplink1", "uplink2"}, "mtu": int64(9000)}
+	s := l.create(t, "vsphere_distributed_switch", want)
+	subset(t, want, s)
+	require.Equal(t, s, l.refresh(t, "vsphere_distributed_switch", s))
+
+	upd := providers.Copy(want)
+	upd["host_ids"] = providers.SortedStringList([]string{providers.String(hosts[0], "id"), providers.String(hosts[1], "id")})
+	upd["mtu"] = int64(1600)
+	s2 := l.update(t, "vsphere_distributed_switch", s, upd)
+	subset(t, upd, s2)
+	require.Equal(t, s["id"], s2["id"])
+
+	pg := l.create(t, "vsphere_distributed_port_group", providers.Object{"name": "pg-mail", "switch_id": s["id"], "vlan_id": int64(110)})
+	subset(t, providers.Object{"name": "pg-mail", "switch_id": s["id"], "vlan_id": int64(110)}, pg)
+	require.Equal(t, pg, l.refresh(t, "vsphere_distributed_port_group", pg))
+	pg2 := l.update(t, "vsphere_distributed_port_group", pg, providers.Object{"name": "pg-mail", "switch_id": s["id"], "vlan_id": int64(120)})
+	require.Equal(t, int64(120), pg2["vlan_id"])
+	require.Equal(t, pg["id"], pg2["id"], "VLAN changes in place")
+
+	imported, err := l.p.Import(context.Background(), "vsphere_distributed_port_group", "/DC0/network/pg-mail")
+	require.NoError(t, err)
+	require.Equal(t, pg2, imported)
+	importedSwitch, err := l.p.Import(context.Background(), "vsphere_distributed_switch", "/DC0/network/dvs-hci")
+	require.NoError(t, err)
+	require.Equal(t, s2, importedSwitch)
+
+	l.delete(t, "vsphere_distributed_port_group", pg2)
+	require.Nil(t, l.refresh(t, "vsphere_distributed_port_group", pg2))
+	l.delete(t, "vsphere_distributed_switch", s2)
+	require.Nil(t, l.refresh(t, "vsphere_distributed_switch", s2))
+}

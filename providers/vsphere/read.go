@@ -141,10 +141,8 @@ func readSwitch(ctx context.Context, inv *inventory, s *mo.DistributedVirtualSwi
 	}
 	cfg := s.Config.GetDVSConfigInfo()
 	var hosts []string
-	for _, h := range cfg.Host {
-		if h.Config.Host != nil {
-			hosts = append(hosts, h.Config.Host.Value)
-		}
+	for _, h := range s.Summary.HostMember {
+		hosts = append(hosts, h.Value)
 	}
 	o["host_ids"] = providers.SortedStringList(hosts)
 	if up, ok := cfg.UplinkPortPolicy.(*types.DVSNameArrayUplinkPortPolicy); ok {

@@ -55,6 +55,11 @@ func (e *extensions) before(ctx *simulator.Context, method *simulator.Method) {
 		if dss, ok := ctx.Map.Get(method.This).(*simulator.HostDatastoreSystem); ok {
 			ctx.Map.Put(&nasDatastoreSystem{HostDatastoreSystem: dss, dir: e.dir})
 		}
+	case "DistributedVirtualSwitch.ReconfigureDvs_Task", "VmwareDistributedVirtualSwitch.ReconfigureDvs_Task":
+		req, ok := method.Body.(*types.ReconfigureDvs_Task)
+		if s, isDVS := ctx.Map.Get(method.This).(*simulator.DistributedVirtualSwitch); ok && isDVS {
+			ctx.WithLock(s, func() { reconfigureSwitch(ctx, s, req.Spec) })
+		}
 	case "Datastore.RenameDatastore":
 		if ds, ok := ctx.Map.Get(method.This).(*simulator.Datastore); ok {
 			ctx.Map.Put(&renamableDatastore{ds})
@@ -280,4 +285,31 @@ func (ds *renamableDatastore) RenameDatastore(ctx *simulator.Context, req *types
 	})
 	body.Res = &types.RenameDatastoreResponse{}
 	return body
+}
+
+// reconfigureSwitch applies what the simulator's ReconfigureDvs_Task ignores (it handles host
+// membership only): the name, the MTU and the uplink names.
+func reconfigureSwitch(ctx *simulator.Context, s *simulator.DistributedVirtualSwitch, spec types.BaseDVSConfigSpec) {
+	cfg, ok := s.Config.(*types.VMwareDVSConfigInfo)
+	if !ok || spec == nil {
+		return
+	}
+	base := spec.GetDVSConfigSpec()
+	if base.Name != "" && base.Name != s.Name {
+		cfg.Name = base.Name
+		ctx.Map.Update(ctx, s, []types.PropertyChange{{Name: "name", Val: base.Name}})
+	}
+	if base.UplinkPortPolicy != nil {
+		cfg.UplinkPortPolicy = base.UplinkPortPolicy
+	}
+	if v, ok := spec.(*types.VMwareDVSConfigSpec); ok && v.MaxMtu != 0 {
+		cfg.MaxMtu = v.MaxMtu
+	}
+	cfg.ConfigVersion = nextVersion(cfg.ConfigVersion)
+}
+
+func nextVersion(v string) string {
+	n := 0
+	fmt.Sscan(v, &n)
+	return fmt.Sprint(n + 1)
 }
