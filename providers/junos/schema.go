@@ -22,7 +22,7 @@ func num(desc string) *providers.Attribute {
 	return &providers.Attribute{Type: cty.Number, Optional: true, Description: desc}
 }
 
-func flag(desc string) *providers.Attribute {
+func boolAttr(desc string) *providers.Attribute {
 	return &providers.Attribute{Type: cty.Bool, Optional: true, Default: false, Description: desc}
 }
 
@@ -95,7 +95,7 @@ func resourceSchemas() map[string]*providers.ResourceSchema {
 		"destination_address": {Type: cty.List(cty.String), Required: true, Description: "match destination-address."},
 		"application":         {Type: cty.List(cty.String), Required: true, Description: "match application (e.g. junos-ssh, any)."},
 		"action":              {Type: cty.String, Required: true, OneOf: []string{"permit", "deny", "reject"}, Description: "then action."},
-		"log":                 flag("Log at session close."),
+		"log":                 boolAttr("Log at session close."),
 	}), nil)
 	policy.Ordered = true
 
@@ -123,7 +123,7 @@ func resourceSchemas() map[string]*providers.ResourceSchema {
 				"id":             {Type: cty.Number, Required: true, Description: "Group number (0 is the control plane)."},
 				"node0_priority": num("Priority of node 0."),
 				"node1_priority": num("Priority of node 1."),
-				"preempt":        flag("Preempt: the higher priority node takes over when it comes back."),
+				"preempt":        boolAttr("Preempt: the higher priority node takes over when it comes back."),
 			}), nil)},
 		}},
 		TypeSecurityZone: {ImportHelp: "the zone name", Schema: providers.Schema{
