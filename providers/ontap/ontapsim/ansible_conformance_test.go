@@ -32,9 +32,12 @@ func TestAnsibleConformance(t *testing.T) {
 	_, port, _ := net.SplitHostPort(u.Host)
 	dir := t.TempDir()
 
-	run := func(phase string, tasks string) []taskResult {
+	// Three independent chains run as three "hosts" in parallel (forks), so
+	// the test stays fast on a loaded machine: pol (export policy and rule),
+	// snap (snapshot policy) and vol (volume).
+	run := func(phase string, tasks string) map[string]taskResult {
 		t.Helper()
-		play := fmt.Sprintf(`- hosts: localhost
+		play := fmt.Sprintf(`- hosts: all
   gather_facts: false
   vars:
     login: &login
@@ -49,38 +52,45 @@ func TestAnsibleConformance(t *testing.T) {
 %s`, port, tasks)
 		pb := filepath.Join(dir, phase+".yml")
 		require.NoError(t, os.WriteFile(pb, []byte(play), 0o600))
-		cmd := exec.Command(playbook, "-i", "localhost,", "-c", "local", "-e", "ansible_python_interpreter=/usr/bin/python3", pb)
+		cmd := exec.Command(playbook, "-i", "pol,snap,vol,", "-c", "local", "-f", "3", "-e", "ansible_python_interpreter=/usr/bin/python3", pb)
 		cmd.Env = append(os.Environ(),
 			"ANSIBLE_STDOUT_CALLBACK=json", "ANSIBLE_HOME="+dir, "ANSIBLE_LOCAL_TEMP="+filepath.Join(dir, "tmp"), "ANSIBLE_REMOTE_TEMP="+filepath.Join(dir, "rtmp"),
 			"ANSIBLE_NOCOLOR=1", "ANSIBLE_PIPELINING=1", "ANSIBLE_RETRY_FILES_ENABLED=0", "ANSIBLE_DEPRECATION_WARNINGS=0")
+		start := time.Now()
 		out, err := cmd.Output()
+		t.Logf("phase %s: %v", phase, time.Since(start))
 		res := parseAnsible(t, out)
-		for _, r := range res {
-			require.False(t, r.Failed, "phase %s: task %q failed: %s\n%s", phase, r.Name, r.Msg, r.Raw)
+		for k, r := range res {
+			require.False(t, r.Failed, "phase %s: task %q failed: %s\n%s", phase, k, r.Msg, r.Raw)
 		}
 		require.NoError(t, err, "phase %s: %s", phase, out)
 		return res
 	}
 
+	// the volume uses policies that exist from the start, so the chains are
+	// independent; none, the snapshot policy, is cluster-scoped
 	const create = `
-    - name: export policy
-      netapp.ontap.na_ontap_export_policy:
-        <<: *login
-        state: present
-        name: pol_ans
-        vserver: svm1
-    - name: export rule
-      netapp.ontap.na_ontap_export_policy_rule:
-        <<: *login
-        state: present
-        name: pol_ans
-        vserver: svm1
-        client_match: ["10.0.0.0/24"]
-        ro_rule: [sys]
-        rw_rule: [sys]
-        protocol: [nfs3]
-        super_user_security: [none]
+    - when: inventory_hostname == "pol"
+      block:
+        - name: export policy
+          netapp.ontap.na_ontap_export_policy:
+            <<: *login
+            state: present
+            name: pol_ans
+            vserver: svm1
+        - name: export rule
+          netapp.ontap.na_ontap_export_policy_rule:
+            <<: *login
+            state: present
+            name: pol_ans
+            vserver: svm1
+            client_match: ["10.0.0.0/24"]
+            ro_rule: [sys]
+            rw_rule: [sys]
+            protocol: [nfs3]
+            super_user_security: [none]
     - name: snapshot policy
+      when: inventory_hostname == "snap"
       netapp.ontap.na_ontap_snapshot_policy:
         <<: *login
         state: present
@@ -90,6 +100,7 @@ func TestAnsibleConformance(t *testing.T) {
         count: [4, 2]
         enabled: true
     - name: volume
+      when: inventory_hostname == "vol"
       netapp.ontap.na_ontap_volume:
         <<: *login
         state: present
@@ -99,18 +110,18 @@ func TestAnsibleConformance(t *testing.T) {
         size: 100
         size_unit: mb
         junction_path: /vol_ans
-        export_policy: pol_ans
-        snapshot_policy: snap_ans
+        export_policy: default
+        snapshot_policy: none
         space_guarantee: volume
 `
 	res := run("create", create)
-	require.Equal(t, []bool{true, true, true, true}, changed(res))
+	require.Equal(t, map[string]bool{"pol/export policy": true, "pol/export rule": true, "snap/snapshot policy": true, "vol/volume": true}, changed(res))
 	vol, found := sim.Volume("svm1", "vol_ans")
 	require.True(t, found)
 	require.Equal(t, int64(100<<20), vol.Size)
 	require.Equal(t, "/vol_ans", vol.JunctionPath)
-	require.Equal(t, "pol_ans", vol.ExportPolicy)
-	require.Equal(t, "snap_ans", vol.SnapshotPolicy)
+	require.Equal(t, "default", vol.ExportPolicy)
+	require.Equal(t, "none", vol.SnapshotPolicy)
 	pol := findPolicy(sim, "svm1", "pol_ans")
 	require.NotNil(t, pol)
 	require.Len(t, pol.Rules, 1)
@@ -118,10 +129,11 @@ func TestAnsibleConformance(t *testing.T) {
 	require.Equal(t, []string{"nfs3"}, pol.Rules[0].Protocols)
 
 	res = run("idempotent", create)
-	require.Equal(t, []bool{false, false, false, false}, changed(res), "a re-run changes nothing")
+	require.Equal(t, map[string]bool{"pol/export policy": false, "pol/export rule": false, "snap/snapshot policy": false, "vol/volume": false}, changed(res), "a re-run changes nothing")
 
 	res = run("modify", `
     - name: resize volume
+      when: inventory_hostname == "vol"
       netapp.ontap.na_ontap_volume:
         <<: *login
         state: present
@@ -131,6 +143,7 @@ func TestAnsibleConformance(t *testing.T) {
         size_unit: mb
         comment: resized by ansible
     - name: snapshot policy counts
+      when: inventory_hostname == "snap"
       netapp.ontap.na_ontap_snapshot_policy:
         <<: *login
         state: present
@@ -140,7 +153,7 @@ func TestAnsibleConformance(t *testing.T) {
         count: [6, 2]
         enabled: true
 `)
-	require.Equal(t, []bool{true, true}, changed(res))
+	require.Equal(t, map[string]bool{"vol/resize volume": true, "snap/snapshot policy counts": true}, changed(res))
 	vol, _ = sim.Volume("svm1", "vol_ans")
 	require.Equal(t, int64(200<<20), vol.Size)
 	require.Equal(t, "resized by ansible", vol.Comment)
@@ -152,32 +165,36 @@ func TestAnsibleConformance(t *testing.T) {
 
 	res = run("delete", `
     - name: volume
+      when: inventory_hostname == "vol"
       netapp.ontap.na_ontap_volume:
         <<: *login
         state: absent
         name: vol_ans
         vserver: svm1
-    - name: export rule
-      netapp.ontap.na_ontap_export_policy_rule:
-        <<: *login
-        state: absent
-        name: pol_ans
-        vserver: svm1
-        rule_index: 1
-    - name: export policy
-      netapp.ontap.na_ontap_export_policy:
-        <<: *login
-        state: absent
-        name: pol_ans
-        vserver: svm1
+    - when: inventory_hostname == "pol"
+      block:
+        - name: export rule
+          netapp.ontap.na_ontap_export_policy_rule:
+            <<: *login
+            state: absent
+            name: pol_ans
+            vserver: svm1
+            rule_index: 1
+        - name: export policy
+          netapp.ontap.na_ontap_export_policy:
+            <<: *login
+            state: absent
+            name: pol_ans
+            vserver: svm1
     - name: snapshot policy
+      when: inventory_hostname == "snap"
       netapp.ontap.na_ontap_snapshot_policy:
         <<: *login
         state: absent
         name: snap_ans
         vserver: svm1
 `)
-	require.Equal(t, []bool{true, true, true, true}, changed(res))
+	require.Equal(t, map[string]bool{"vol/volume": true, "pol/export rule": true, "pol/export policy": true, "snap/snapshot policy": true}, changed(res))
 	_, found = sim.Volume("svm1", "vol_ans")
 	require.False(t, found)
 	require.Nil(t, findPolicy(sim, "svm1", "pol_ans"))
@@ -201,7 +218,9 @@ type taskResult struct {
 	Raw     string
 }
 
-func parseAnsible(t *testing.T, out []byte) []taskResult {
+// parseAnsible reads the json callback's output into results by
+// "host/task", leaving out skipped tasks.
+func parseAnsible(t *testing.T, out []byte) map[string]taskResult {
 	t.Helper()
 	// the json callback prints one document; warnings may precede it
 	i := strings.Index(string(out), "{")
@@ -217,26 +236,31 @@ func parseAnsible(t *testing.T, out []byte) []taskResult {
 		} `json:"plays"`
 	}
 	require.NoError(t, json.Unmarshal(out[i:], &doc), "%s", out)
-	var res []taskResult
+	res := map[string]taskResult{}
 	for _, p := range doc.Plays {
 		for _, task := range p.Tasks {
-			var h struct {
-				Changed bool   `json:"changed"`
-				Failed  bool   `json:"failed"`
-				Msg     string `json:"msg"`
+			for host, raw := range task.Hosts {
+				var h struct {
+					Changed bool   `json:"changed"`
+					Failed  bool   `json:"failed"`
+					Skipped bool   `json:"skipped"`
+					Msg     string `json:"msg"`
+				}
+				_ = json.Unmarshal(raw, &h)
+				if h.Skipped {
+					continue
+				}
+				res[host+"/"+task.Task.Name] = taskResult{Name: task.Task.Name, Changed: h.Changed, Failed: h.Failed, Msg: h.Msg, Raw: string(raw)}
 			}
-			raw := task.Hosts["localhost"]
-			_ = json.Unmarshal(raw, &h)
-			res = append(res, taskResult{Name: task.Task.Name, Changed: h.Changed, Failed: h.Failed, Msg: h.Msg, Raw: string(raw)})
 		}
 	}
 	return res
 }
 
-func changed(rs []taskResult) []bool {
-	out := make([]bool, len(rs))
-	for i, r := range rs {
-		out[i] = r.Changed
+func changed(rs map[string]taskResult) map[string]bool {
+	out := make(map[string]bool, len(rs))
+	for k, r := range rs {
+		out[k] = r.Changed
 	}
 	return out
 }
