@@ -320,7 +320,7 @@ func rootFolder(dc *mo.Datacenter, typ string) (types.ManagedObjectReference, er
 func (c *change) findFolder(ctx context.Context, root types.ManagedObjectReference, p string) (types.ManagedObjectReference, bool, error) {
 	cur := root
 	p = trimSlashes(p)
-	if p == "" {
+	if p == "" || p == "." {
 		return cur, true, nil
 	}
 	folders, err := c.inv.all(ctx, "Folder")

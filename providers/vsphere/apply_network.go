@@ -252,7 +252,9 @@ func (nasApplier) create(ctx context.Context, c *change) (string, error) {
 		if err != nil {
 			return id, err // mounted on the hosts before this one: read back as it is
 		}
-		id = ds
+		if id == "" {
+			id = ds
+		}
 	}
 	return id, nil
 }

@@ -2,6 +2,7 @@ package vsphere
 
 import (
 	"context"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -137,4 +138,107 @@ func TestDistributedSwitchAndPortGroupLifecycle(t *testing.T) {
 	require.Nil(t, l.refresh(t, "vsphere_distributed_port_group", pg2))
 	l.delete(t, "vsphere_distributed_switch", s2)
 	require.Nil(t, l.refresh(t, "vsphere_distributed_switch", s2))
+}
+
+func TestNASDatastoreLifecycle(t *testing.T) {
+	dir := t.TempDir()
+	l := newLab(t, vcsim.Options{Dir: dir})
+	_, hosts := labCluster(t, l, "hci", 2)
+	h1, h2 := providers.String(hosts[0], "id"), providers.String(hosts[1], "id")
+
+	want := providers.Object{
+		"name": "nfs-mail", "host_ids": providers.SortedStringList([]string{h1, h2}),
+		"remote_hosts": []any{"filer1.lab"}, "remote_path": "/vol/mail", "type": "NFS", "access_mode": "readWrite",
+	}
+	ds := l.create(t, "vsphere_nas_datastore", want)
+	subset(t, want, ds)
+	require.Equal(t, ds, l.refresh(t, "vsphere_nas_datastore", ds))
+	// The export is a directory on the lab's NFS server, as on a real filer.
+	require.DirExists(t, filepath.Join(dir, "nfs", "filer1.lab", "vol", "mail"))
+
+	upd := providers.Copy(want)
+	upd["name"], upd["host_ids"] = "nfs-mail2", []any{h1}
+	ds2 := l.update(t, "vsphere_nas_datastore", ds, upd)
+	subset(t, upd, ds2)
+	require.Equal(t, ds["id"], ds2["id"], "rename and unmount in place")
+
+	imported, err := l.p.Import(context.Background(), "vsphere_nas_datastore", "/DC0/datastore/nfs-mail2")
+	require.NoError(t, err)
+	require.Equal(t, ds2, imported)
+
+	l.delete(t, "vsphere_nas_datastore", ds2)
+	require.Nil(t, l.refresh(t, "vsphere_nas_datastore", ds2))
+	require.DirExists(t, filepath.Join(dir, "nfs", "filer1.lab", "vol", "mail"), "unmounting keeps the data on the filer")
+}
+
+func TestNASDatastoreNFS41ReadOnly(t *testing.T) {
+	l := newLab(t, vcsim.Options{})
+	_, hosts := labCluster(t, l, "hci", 1)
+	want := providers.Object{
+		"name": "nfs-ro", "host_ids": []any{hosts[0]["id"]},
+		"remote_hosts": []any{"filer1.lab", "filer2.lab"}, "remote_path": "/vol/iso", "type": "NFS41", "access_mode": "readOnly",
+	}
+	ds := l.create(t, "vsphere_nas_datastore", want)
+	subset(t, want, ds)
+}
+
+func TestResourcePoolLifecycle(t *testing.T) {
+	l := newLab(t, vcsim.Options{})
+	c, _ := labCluster(t, l, "hci", 1)
+
+	want := providers.Object{"name": "mail", "parent_id": c["id"], "cpu_shares": "high", "cpu_reservation": int64(1000), "memory_limit_mb": int64(8192)}
+	rp := l.create(t, "vsphere_resource_pool", want)
+	subset(t, planned("vsphere_resource_pool", want), rp)
+	require.Equal(t, rp, l.refresh(t, "vsphere_resource_pool", rp))
+
+	upd := providers.Copy(want)
+	upd["cpu_shares"], upd["memory_reservation_mb"], upd["cpu_limit"] = "low", int64(2048), int64(4000)
+	rp2 := l.update(t, "vsphere_resource_pool", rp, upd)
+	subset(t, planned("vsphere_resource_pool", upd), rp2)
+	require.Equal(t, rp["id"], rp2["id"], "allocations change in place")
+
+	child := l.create(t, "vsphere_resource_pool", providers.Object{"name": "mx", "parent_id": rp["id"]})
+	require.Equal(t, rp["id"], child["parent_id"])
+
+	imported, err := l.p.Import(context.Background(), "vsphere_resource_pool", "/DC0/host/hci/Resources/mail/mx")
+	require.NoError(t, err)
+	require.Equal(t, child, imported)
+
+	l.delete(t, "vsphere_resource_pool", child)
+	l.delete(t, "vsphere_resource_pool", rp2)
+	require.Nil(t, l.refresh(t, "vsphere_resource_pool", rp2))
+}
+
+func TestFolderLifecycle(t *testing.T) {
+	l := newLab(t, vcsim.Options{})
+	dc := l.dc0(t)
+
+	prod := l.create(t, "vsphere_folder", providers.Object{"path": "prod", "type": "vm", "datacenter_id": dc})
+	subset(t, providers.Object{"path": "prod", "type": "vm", "datacenter_id": dc}, prod)
+	mail := l.create(t, "vsphere_folder", providers.Object{"path": "prod/mail", "type": "vm", "datacenter_id": dc})
+	require.Equal(t, "prod/mail", mail["path"])
+	require.Equal(t, mail, l.refresh(t, "vsphere_folder", mail))
+	net := l.create(t, "vsphere_folder", providers.Object{"path": "enclave", "type": "network", "datacenter_id": dc})
+	require.Equal(t, "network", net["type"])
+
+	// Rename in place, then move to another parent in place.
+	mail2 := l.update(t, "vsphere_folder", mail, providers.Object{"path": "prod/smtp", "type": "vm", "datacenter_id": dc})
+	require.Equal(t, "prod/smtp", mail2["path"])
+	mail3 := l.update(t, "vsphere_folder", mail2, providers.Object{"path": "smtp", "type": "vm", "datacenter_id": dc})
+	require.Equal(t, "smtp", mail3["path"])
+	require.Equal(t, mail["id"], mail3["id"])
+
+	imported, err := l.p.Import(context.Background(), "vsphere_folder", "/DC0/vm/smtp")
+	require.NoError(t, err)
+	require.Equal(t, mail3, imported)
+
+	// A folder that still holds objects is never destroyed with them.
+	inner := l.create(t, "vsphere_folder", providers.Object{"path": "smtp/in", "type": "vm", "datacenter_id": dc})
+	res := l.p.Apply(context.Background(), []providers.Change{{Addr: "vsphere_folder.smtp", Type: "vsphere_folder", Action: providers.Delete, Prior: mail3}}, nil)
+	require.ErrorContains(t, res[0].Err, "still holds 1 objects")
+	require.ErrorContains(t, res[0].Err, "vsphere_folder.smtp")
+
+	l.delete(t, "vsphere_folder", inner)
+	l.delete(t, "vsphere_folder", mail3)
+	require.Nil(t, l.refresh(t, "vsphere_folder", mail3))
 }

@@ -132,6 +132,13 @@ func (dss *nasDatastoreSystem) CreateNasDatastore(ctx *simulator.Context, req *t
 	if !ok || body.Res == nil {
 		return res
 	}
+	if body.Res.Returnval.Value == "" {
+		// Mounting an existing datastore on another host: the simulator answers with an empty
+		// reference where vCenter returns the datastore.
+		if ds := ctx.Map.FindByName(name, dss.Datastore); ds != nil {
+			body.Res.Returnval = ds.Reference()
+		}
+	}
 	// The simulator keeps only RemoteHost and mounts read-write; a real host keeps what
 	// the spec asked for.
 	if ds, ok := ctx.Map.Get(body.Res.Returnval).(*simulator.Datastore); ok {
