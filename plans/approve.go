@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"net"
@@ -77,8 +78,8 @@ func SignWithKeyFile(p *Plan, keyPath string, passphrase func() ([]byte, error))
 		}
 	}
 	if err != nil {
-		if bytes.Contains(b, []byte("BEGIN OPENSSH PRIVATE KEY")) && strings.Contains(err.Error(), "sk-") {
-			return "", fmt.Errorf("%s is a security-key (sk-) key, which only ssh-keygen can use: sign with `ssh-keygen -Y sign -n %s` and attach with --signature", keyPath, Namespace)
+		if strings.HasPrefix(keyFileType(b), "sk-") {
+			return "", fmt.Errorf("%s is a security-key (%s) key, which only ssh-keygen can use: sign with `ssh-keygen -Y sign -n %s` and attach with --signature", keyPath, keyFileType(b), Namespace)
 		}
 		return "", fmt.Errorf("%s is not a private key this enclave can sign with: %v", keyPath, err)
 	}
@@ -87,6 +88,34 @@ func SignWithKeyFile(p *Plan, keyPath string, passphrase func() ([]byte, error))
 		return "", fmt.Errorf("%s: %w", keyPath, err)
 	}
 	return sig, nil
+}
+
+// keyFileType reads the key type from the unencrypted public part of an OpenSSH private key
+// file, or returns "" when the file is not one.
+func keyFileType(b []byte) string {
+	block, _ := pem.Decode(b)
+	if block == nil || block.Type != "OPENSSH PRIVATE KEY" {
+		return ""
+	}
+	const magic = "openssh-key-v1\x00"
+	rest, ok := bytes.CutPrefix(block.Bytes, []byte(magic))
+	if !ok {
+		return ""
+	}
+	var w struct {
+		CipherName, KdfName, KdfOpts string
+		NumKeys                      uint32
+		PubKey                       []byte
+		Rest                         []byte `ssh:"rest"`
+	}
+	if ssh.Unmarshal(rest, &w) != nil || w.NumKeys != 1 {
+		return ""
+	}
+	pub, err := ssh.ParsePublicKey(w.PubKey)
+	if err != nil {
+		return ""
+	}
+	return pub.Type()
 }
 
 // SignWithAgent signs the plan's digest line with a key held by the ssh-agent listening on

@@ -25,6 +25,10 @@ func TestGate(t *testing.T) {
 		{name: "too few", setup: func(t *testing.T, ks testKeys, p *Plan, in *GateInput) {
 			ks["alice"].approve(t, p)
 		}, want: []string{`rule "required" needs 2 approvals, has 1 (alice)`}},
+		{name: "one approver twice counts once", setup: func(t *testing.T, ks testKeys, p *Plan, in *GateInput) {
+			ks["alice"].approve(t, p)
+			p.Approvals = append(p.Approvals, p.Approvals[0])
+		}, want: []string{`rule "required" needs 2 approvals, has 1 (alice)`}},
 		{name: "a rule needing more", setup: func(t *testing.T, ks testKeys, p *Plan, in *GateInput) {
 			p.Changes = append(p.Changes, firewallUpdate())
 			resign(t, ks, p, "alice", "bob")

@@ -2,6 +2,7 @@ package plans
 
 import (
 	"bytes"
+	"encoding/pem"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -244,5 +245,26 @@ func TestSignWithAgent(t *testing.T) {
 	}
 	if _, err := SignWithAgent(p, filepath.Join(dir, "nosock"), nil); err == nil || !strings.Contains(err.Error(), "connecting to ssh-agent") {
 		t.Errorf("no agent: %v", err)
+	}
+}
+
+// A security-key private key file cannot sign here (it needs the authenticator through
+// ssh-keygen); the error says so instead of a parse failure.
+func TestSignWithSecurityKeyFileExplains(t *testing.T) {
+	pub, _, _, _, err := ssh.ParseAuthorizedKey([]byte(skEd25519Line))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := ssh.Marshal(struct {
+		CipherName, KdfName, KdfOpts string
+		NumKeys                      uint32
+		PubKey, PrivKeyBlock         []byte
+	}{"none", "none", "", 1, pub.Marshal(), make([]byte, 16)})
+	file := pem.EncodeToMemory(&pem.Block{Type: "OPENSSH PRIVATE KEY", Bytes: append([]byte("openssh-key-v1\x00"), body...)})
+	path := filepath.Join(t.TempDir(), "id_ed25519_sk")
+	os.WriteFile(path, file, 0o600)
+	_, err = SignWithKeyFile(planForKeys(nil), path, nil)
+	if err == nil || !strings.Contains(err.Error(), "is a security-key (sk-ssh-ed25519@openssh.com) key") || !strings.Contains(err.Error(), "--signature") {
+		t.Errorf("err = %v", err)
 	}
 }
