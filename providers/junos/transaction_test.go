@@ -438,3 +438,39 @@ func TestImport(t *testing.T) {
 		t.Error("ReadData accepted a data source")
 	}
 }
+
+// TestReadBackMismatchIsNotConfirmed: when the committed configuration read back is not what
+// was loaded (here: the confirm timeout passed while the read-back was slow, and the device
+// rolled back), enclave does not confirm, unlocks, and says the outcome is uncertain.
+func TestReadBackMismatchIsNotConfirmed(t *testing.T) {
+	d := startDevice(t, junossim.Options{})
+	if err := d.sim.LoadSet(zonesSeed); err != nil {
+		t.Fatal(err)
+	}
+	p := d.provider(t, nil)
+	unchanged := committedBefore(d)
+	d.sim.ResetCounts()
+	d.sim.Faults().SetDelay("get-configuration", 300*time.Millisecond)
+	go func() {
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+			if pending, _ := d.sim.ConfirmPending(); pending {
+				d.clock.Advance(6 * time.Minute)
+				return
+			}
+		}
+	}()
+	for _, r := range p.Apply(context.Background(), twoChanges(t), nil) {
+		if r.Err == nil || !r.Uncertain || !strings.Contains(r.Err.Error(), "does not match what was loaded") ||
+			!strings.Contains(r.Err.Error(), `junos_application "imaps-alt" is missing`) {
+			t.Fatalf("result: %v (uncertain %v)", r.Err, r.Uncertain)
+		}
+	}
+	if n := d.sim.RPCCount("commit-configuration"); n != 2 {
+		t.Errorf("%d commit-configuration RPCs, want 2 (check and confirmed, no confirm)", n)
+	}
+	if d.sim.RPCCount("unlock-configuration") != 1 {
+		t.Error("not unlocked")
+	}
+	unchanged(t)
+	d.assertClean(t)
+}
