@@ -26,14 +26,14 @@ func diffNode(b *strings.Builder, o, n *Node, sch *schemaNode, path []string) {
 	var common []pair
 	oldBy := map[string]*Node{}
 	for _, c := range o.Children {
-		if isKey(sch, c.Name) || (sch.kind == kList && sch.pos == c.Name) {
+		if isKey(sch, c.Name) || (sch.pos != "" && sch.pos == c.Name) {
 			continue
 		}
 		oldBy[keyOf(shapeOf(sch, c), c)] = c
 	}
 	seen := map[string]bool{}
 	for _, c := range n.Children {
-		if isKey(sch, c.Name) || (sch.kind == kList && sch.pos == c.Name) {
+		if isKey(sch, c.Name) || (sch.pos != "" && sch.pos == c.Name) {
 			continue
 		}
 		sc := shapeOf(sch, c)
@@ -55,7 +55,7 @@ func diffNode(b *strings.Builder, o, n *Node, sch *schemaNode, path []string) {
 		}
 	}
 	for _, c := range o.Children {
-		if isKey(sch, c.Name) || (sch.kind == kList && sch.pos == c.Name) {
+		if isKey(sch, c.Name) || (sch.pos != "" && sch.pos == c.Name) {
 			continue
 		}
 		if !seen[keyOf(shapeOf(sch, c), c)] {

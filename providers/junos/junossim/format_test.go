@@ -79,6 +79,15 @@ set chassis cluster redundancy-group 1 node 0 priority 200
 set chassis cluster redundancy-group 1 node 1 priority 100
 set chassis cluster redundancy-group 1 preempt
 `},
+		{"cli keywords that differ from elements", `
+set interfaces ge-0/0/5 gigether-options redundant-parent reth1
+set interfaces ge-0/0/6 ether-options 802.3ad ae0
+set interfaces reth1 redundant-ether-options redundancy-group 1
+set interfaces ae0 aggregated-ether-options lacp active`, `set interfaces ge-0/0/5 gigether-options redundant-parent reth1
+set interfaces ge-0/0/6 ether-options 802.3ad ae0
+set interfaces reth1 redundant-ether-options redundancy-group 1
+set interfaces ae0 aggregated-ether-options lacp active
+`},
 		{"unknown hierarchy is kept", "set snmp community public authorization read-only", "set snmp community public authorization read-only\n"},
 	}
 	for _, tc := range cases {
@@ -249,5 +258,24 @@ set applications application a1 protocol tcp`)
 	}
 	if d := diffText(old, old.Clone()); d != "\n" {
 		t.Errorf("no-change diff %q", d)
+	}
+}
+
+func TestCLIKeywordsMapToJunosXML(t *testing.T) {
+	cfg := mustSet(t, `
+set interfaces ge-0/0/5 gigether-options redundant-parent reth1
+set interfaces ge-0/0/6 ether-options 802.3ad ae0
+set vlans mail vlan-id 120
+set vlans mail l3-interface irb.120`)
+	x := cfg.String()
+	for _, want := range []string{
+		"<redundant-parent>\n          <parent>reth1</parent>",
+		"<ieee-802.3ad>\n          <bundle>ae0</bundle>",
+		"<vlans>\n    <vlan>\n      <name>mail</name>\n      <vlan-id>120</vlan-id>\n      <l3-interface>irb.120</l3-interface>",
+		"<interface>\n      <name>ge-0/0/5</name>",
+	} {
+		if !strings.Contains(x, want) {
+			t.Errorf("XML lacks %q:\n%s", want, x)
+		}
 	}
 }

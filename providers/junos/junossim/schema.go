@@ -32,6 +32,7 @@ type schemaNode struct {
 	elide    bool     // the element's own name is not written in text/set (zone-pair policy)
 	grouped  bool     // text writes entries as `name { k1; k2; }` (zone interfaces)
 	pos      string   // a leaf whose value follows the key in text/set (address a1 10.0.0.0/24)
+	alias    string   // the CLI keyword when it differs from the element name (802.3ad)
 	children []*schemaNode
 	index    map[string]int
 }
@@ -186,13 +187,19 @@ configuration c
           passive e
           periodic v
       gigether-options c
-        redundant-parent c
+        redundant-parent c pos=parent
           parent v
-        ieee-802.3ad c
+        ieee-802.3ad c alias=802.3ad pos=bundle
           bundle v
+          lacp c
+            active e
+            passive e
       ether-options c
-        ieee-802.3ad c
+        ieee-802.3ad c alias=802.3ad pos=bundle
           bundle v
+          lacp c
+            active e
+            passive e
         auto-negotiation e
         speed c
       fabric-options c
@@ -360,6 +367,8 @@ func mustParseSchema(text string) *schemaNode {
 				n.grouped = true
 			case "pos":
 				n.pos = v
+			case "alias":
+				n.alias = v
 			default:
 				panic(fmt.Sprintf("schema line %d: option %q", ln, opt))
 			}
@@ -378,6 +387,9 @@ func mustParseSchema(text string) *schemaNode {
 		} else {
 			p := stack[len(stack)-1].node
 			p.index[n.name] = len(p.children)
+			if n.alias != "" {
+				p.index[n.alias] = len(p.children)
+			}
 			p.children = append(p.children, n)
 		}
 		stack = append(stack, frame{depth, n})

@@ -33,7 +33,10 @@ func editPath(words []string) string {
 // entryWords are the words that name element n in text and set output.
 func entryWords(sc *schemaNode, n *Node) []string {
 	var w []string
-	if !sc.elide {
+	switch {
+	case sc.alias != "":
+		w = append(w, sc.alias)
+	case !sc.elide:
 		w = append(w, n.Name)
 	}
 	if sc.kind == kList {
@@ -127,6 +130,13 @@ func walkWordsBlock(cur *Node, cs *schemaNode, words []string, create, block boo
 			w.path = append(w.path, tok)
 			cur, cs = child, sc
 			i++
+			if sc.pos != "" && i < len(words) && sc.child(words[i]) == nil && words[i] != "{" {
+				// redundant-parent reth1, 802.3ad ae0
+				if create {
+					setLeaf(child, sc, sc.pos, words[i])
+				}
+				i++
+			}
 		case kList:
 			if !sc.elide {
 				i++
@@ -465,7 +475,7 @@ func loadSetLines(root *Node, text string) error {
 // renderSet writes n's statements as set lines.
 func renderSet(b *strings.Builder, n *Node, sch *schemaNode, prefix []string) {
 	for _, c := range n.Children {
-		if isKey(sch, c.Name) || (sch.kind == kList && sch.pos == c.Name) {
+		if isKey(sch, c.Name) || (sch.pos != "" && sch.pos == c.Name) {
 			continue
 		}
 		sc := shapeOf(sch, c)

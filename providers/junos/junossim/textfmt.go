@@ -207,7 +207,7 @@ func markTag(n *Node, tag string) {
 func renderText(b *strings.Builder, n *Node, sch *schemaNode, depth int) {
 	kids := make([]*Node, 0, len(n.Children))
 	for _, c := range n.Children {
-		if isKey(sch, c.Name) || (sch.kind == kList && sch.pos != "" && sch.pos == c.Name) {
+		if isKey(sch, c.Name) || (sch.pos != "" && sch.pos == c.Name) {
 			continue
 		}
 		kids = append(kids, c)
