@@ -1,7 +1,10 @@
 package junossim
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"io"
 	"encoding/pem"
 	"os"
 	"os/exec"
@@ -35,14 +38,14 @@ func TestConformance(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			ts := startSim(t, Options{Base11: tc.base11, Clock: wallClock{}})
+			ts := startSim(t, Options{Base11: tc.base11})
 			keyFile := writeKey(t, ts)
 			host, port, _ := strings.Cut(ts.addr, ":")
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 			defer cancel()
 			cmd := exec.CommandContext(ctx, python, filepath.Join("testdata", "conformance.py"), host, port, "enclave", keyFile, tc.mode)
 			cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1", "HOME="+t.TempDir())
-			out, err := cmd.CombinedOutput()
+			out, err := runConversing(cmd, ts)
 			if err != nil {
 				t.Fatalf("%s: %v\n%s", tc.mode, err, out)
 			}
@@ -63,6 +66,39 @@ func TestConformance(t *testing.T) {
 	}
 }
 
+// runConversing runs the script and answers its "advance N" lines by moving the
+// simulator's manual clock N minutes forward.
+func runConversing(cmd *exec.Cmd, ts *testSim) ([]byte, error) {
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	var out bytes.Buffer
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		line := sc.Text()
+		out.WriteString(line + "\n")
+		if m, ok := strings.CutPrefix(line, "advance "); ok {
+			n, _ := strconv.Atoi(m)
+			ts.clock.Advance(time.Duration(n) * time.Minute)
+			_, _ = io.WriteString(stdin, "advanced\n")
+		}
+	}
+	stdin.Close()
+	err = cmd.Wait()
+	out.Write(stderr.Bytes())
+	return out.Bytes(), err
+}
+
 func writeKey(t *testing.T, ts *testSim) string {
 	t.Helper()
 	block, err := ssh.MarshalPrivateKey(ts.priv, "")
@@ -76,4 +112,3 @@ func writeKey(t *testing.T, ts *testSim) string {
 	return path
 }
 
-var _ = strconv.Itoa

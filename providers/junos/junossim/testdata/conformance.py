@@ -25,6 +25,13 @@ def step(name):
     print("ok " + name, flush=True)
 
 
+def advance(minutes):
+    """Ask the Go test to move the simulator's clock forward, and wait until it has."""
+    print("advance %d" % minutes, flush=True)
+    line = sys.stdin.readline().strip()
+    expect(line == "advanced", "clock not advanced: %r" % line)
+
+
 def expect(cond, msg):
     if not cond:
         raise AssertionError(msg)
@@ -67,6 +74,17 @@ def pyez():
     expect(cu.commit(comment="pyez confirmed", confirm=2) is True, "commit confirmed")
     expect(cu.commit(comment="pyez confirm") is True, "confirming commit")
     step("commit confirmed and confirm")
+
+    # A confirmed commit that is never confirmed rolls back when its timeout passes.
+    cu.load("set security zones security-zone doomed", format="set")
+    cu.commit(confirm=1)
+    cfg = dev.rpc.get_config(filter_xml="<security><zones/></security>", options={"database": "committed"})
+    expect("doomed" in [z.text for z in cfg.findall(".//security-zone/name")], "confirmed commit not applied")
+    advance(1)
+    cfg = dev.rpc.get_config(filter_xml="<security><zones/></security>", options={"database": "committed"})
+    expect("doomed" not in [z.text for z in cfg.findall(".//security-zone/name")], "not rolled back")
+    expect(cu.diff() is None, "candidate differs after the automatic rollback: %r" % cu.diff())
+    step("unconfirmed commit rolls back")
 
     cfg = dev.rpc.get_config(filter_xml="<security><zones/></security>", options={"database": "committed"})
     zones = sorted(z.text for z in cfg.findall(".//security-zone/name"))
@@ -130,7 +148,8 @@ def pyez():
 
     info = dev.rpc.get_commit_information()
     entries = info.findall("commit-history")
-    expect(len(entries) >= 4, "history %d" % len(entries))
+    expect(len(entries) >= 6, "history %d" % len(entries))
+    expect(any(e.findtext("client") == "other" for e in entries), "no automatic rollback in the history")
     expect(entries[0].findtext("sequence-number") == "0", "sequence")
     expect(entries[0].findtext("log") == "back to one", "log %r" % entries[0].findtext("log"))
     expect(entries[0].findtext("user") == USER, "user %r" % entries[0].findtext("user"))
