@@ -4,8 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"io"
 	"encoding/pem"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -111,4 +111,3 @@ func writeKey(t *testing.T, ts *testSim) string {
 	}
 	return path
 }
-
