@@ -224,6 +224,11 @@ func TestRenderTextFacts(t *testing.T) {
 	if s := render("sensitive"); !strings.Contains(s, "      ~ password         = (sensitive)") || !strings.Contains(s, "root_password = (sensitive)") {
 		t.Errorf("sensitive changes not shown as (sensitive):\n%s", s)
 	}
+	bad := ps["mixed"]
+	bad.Approvals = append(bad.Approvals, Approval{Approver: "bob", Signature: "junk"})
+	if s := render("mixed"); !strings.Contains(s, "! bob's approval does not count: the signature attached as bob is not an SSH signature") {
+		t.Errorf("invalid approval not explained:\n%s", s)
+	}
 	if n := render("no-changes"); !strings.Contains(n, "No changes. The enclave matches the configuration.") || strings.Contains(n, "will perform") {
 		t.Errorf("no-changes plan:\n%s", n)
 	}

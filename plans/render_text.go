@@ -284,6 +284,11 @@ func (t *textWriter) approval(p *Plan) {
 		}
 		t.line(fmt.Sprintf("  rule %-*s needs %d, %s: %s  [%s]", width, fmt.Sprintf("%q", q.Rule), q.Required, have, state, ruleScope(p, q.Rule)))
 	}
+	for _, a := range p.Approvals {
+		if problem := approvalProblem(p, a); problem != "" {
+			t.line("  " + t.paint(ansiRed, "! "+a.Approver+"'s approval does not count") + ": " + problem)
+		}
+	}
 	if p.Author != "" {
 		t.line("  The author, " + p.Author + ", cannot approve this plan.")
 	}
