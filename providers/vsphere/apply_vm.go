@@ -235,7 +235,8 @@ func (c *change) reconfigSpec(ctx context.Context, cur *mo.VirtualMachine) (*typ
 		spec.GuestId, dirty = c.planned("guest_id"), true
 	}
 	if c.changed("annotation") {
-		// An empty annotation must still be sent to clear the notes.
+		// govmomi omits an empty annotation from the spec, so notes cannot be cleared this
+		// way; the next refresh shows them still there rather than pretending.
 		spec.Annotation, dirty = c.planned("annotation"), true
 	}
 	if cur.Config == nil {

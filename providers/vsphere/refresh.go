@@ -7,7 +7,6 @@ import (
 
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/vim25/mo"
-	"github.com/vmware/govmomi/vim25/types"
 
 	"github.com/enclave-dev/enclave/providers"
 )
@@ -122,7 +121,7 @@ func (p *Provider) lookup(ctx context.Context, inv *inventory, r providers.DataR
 		}
 		for _, o := range all {
 			e := o.(mo.Entity).Entity()
-			if e.Name != name {
+			if entityName(o) != name {
 				continue
 			}
 			if dcID != "" {
@@ -150,7 +149,7 @@ func (p *Provider) lookup(ctx context.Context, inv *inventory, r providers.DataR
 		return nil, fmt.Errorf("%d objects named %q%s (%v); set datacenter_id", len(found), name, where, ids)
 	}
 	e := found[0].(mo.Entity).Entity()
-	res := providers.Object{"id": e.Self.Value, "name": e.Name}
+	res := providers.Object{"id": e.Self.Value, "name": entityName(found[0])}
 	if dcID != "" {
 		res["datacenter_id"] = dcID
 	}
@@ -206,4 +205,18 @@ func (p *Provider) Import(ctx context.Context, typ, path string) (providers.Obje
 	return o, nil
 }
 
-var _ = types.ManagedObjectReference{}
+// entityName is an object's name: networks carry their own name field, which shadows the
+// managed entity's when properties are decoded.
+func entityName(o any) string {
+	switch v := o.(type) {
+	case *mo.Network:
+		return v.Name
+	case *mo.DistributedVirtualPortgroup:
+		return v.Name
+	case *mo.OpaqueNetwork:
+		return v.Name
+	case mo.Entity:
+		return v.Entity().Name
+	}
+	return ""
+}

@@ -39,7 +39,7 @@ func (p *Provider) wait(ctx context.Context, addr, call string, t *object.Task, 
 		return nil, p.callError(addr, call, err)
 	}
 	if pr != nil {
-		pr(addr, fmt.Sprintf("task %s done", call))
+		pr(addr, fmt.Sprintf("task %s 100%%", call))
 	}
 	return info.Result, nil
 }
