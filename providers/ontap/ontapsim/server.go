@@ -97,7 +97,11 @@ func New(opts Options) *Server {
 }
 
 // Name is the cluster name.
-func (s *Server) Name() string { return s.opts.ClusterName }
+func (s *Server) Name() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.opts.ClusterName
+}
 
 // UUID is the cluster UUID.
 func (s *Server) UUID() string { return s.uuid }
@@ -158,6 +162,8 @@ type response struct {
 	location string
 	record   func() map[string]any // the created record, for return_records
 	after    []func()              // run once the server lock is released
+	jobs     []*Job                // a PATCH or DELETE on a collection
+	count    int
 }
 
 func ok(status int, b map[string]any) *response {
@@ -252,6 +258,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h, found := rt.methods[r.Method]
+	if !found && (r.Method == http.MethodPatch || r.Method == http.MethodDelete) && instanceRoute(rt) != nil {
+		h, found = bulk, true
+	}
 	if !found {
 		allowed := make([]string, 0, len(rt.methods))
 		for m := range rt.methods {
@@ -303,6 +312,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if resp.job != nil {
 		s.finishAsync(w, r, c, resp)
+		return
+	}
+	if resp.jobs != nil {
+		s.finishBulk(w, r, c, resp)
 		return
 	}
 	if resp.location != "" {
@@ -372,6 +385,96 @@ func (s *Server) waitJob(job *Job, timeout time.Duration) {
 			time.Sleep(tick)
 		}
 	}
+}
+
+// instanceRoute is the route of one member of a collection route.
+func instanceRoute(rt *route) *route {
+	for _, o := range routes {
+		if len(o.parts) == len(rt.parts)+1 && strings.HasPrefix(o.pattern, rt.pattern+"/{") {
+			return o
+		}
+	}
+	return nil
+}
+
+// bulk applies a PATCH or DELETE on a collection to every record its query
+// selects, as ONTAP does; without a query it refuses, so that a bare
+// DELETE /api/storage/volumes never deletes everything.
+func bulk(s *Server, c *call) *response {
+	rt, _ := matchRoute(c.path)
+	inst := instanceRoute(rt)
+	if len(c.q.filters) == 0 {
+		return fail(newErr(http.StatusBadRequest, codeInvalidField, "", "%s on a collection needs a query to select the records.", c.method))
+	}
+	h := inst.methods[c.method]
+	get := rt.methods[http.MethodGet]
+	if h == nil || get == nil {
+		return fail(newErr(http.StatusMethodNotAllowed, codeNotSupported, "", "The method %s is not supported for %s.", c.method, rt.pattern))
+	}
+	lq := *c.q
+	lq.fields, lq.maxRecords, lq.returnRecords, lq.start = nil, 0, nil, map[string]string{}
+	listed := get(s, &call{r: c.r, method: http.MethodGet, path: c.path, vars: c.vars, q: &lq, peers: c.peers})
+	if listed.err != nil {
+		return listed
+	}
+	recs, _ := listed.body["records"].([]any)
+	varName := strings.Trim(inst.parts[len(inst.parts)-1], "{}")
+	out := &response{status: http.StatusOK, jobs: []*Job{}, count: len(recs)}
+	for i := range recs {
+		x := recs[i]
+		if c.method == http.MethodDelete {
+			// from the end, so deleting export rules, which renumbers the
+			// ones after, does not shift the indexes still to delete
+			x = recs[len(recs)-1-i]
+		}
+		rec, _ := x.(map[string]any)
+		hrefs := valuesAt(rec, []string{"_links", "self", "href"})
+		if len(hrefs) == 0 {
+			continue
+		}
+		href := scalarString(hrefs[0])
+		vars := map[string]string{varName: href[strings.LastIndex(href, "/")+1:]}
+		for k, v := range c.vars {
+			vars[k] = v
+		}
+		one := h(s, &call{r: c.r, method: c.method, path: href, vars: vars, q: c.q, body: c.body, peers: c.peers})
+		if one.err != nil {
+			return one
+		}
+		out.after = append(out.after, one.after...)
+		if one.job != nil {
+			out.jobs = append(out.jobs, one.job)
+		}
+	}
+	return out
+}
+
+// finishBulk waits for a collection operation's jobs like finishAsync does.
+func (s *Server) finishBulk(w http.ResponseWriter, r *http.Request, c *call, resp *response) {
+	if timeout := time.Duration(c.q.returnTimeout) * time.Second; timeout > 0 {
+		deadline := time.Now().Add(timeout)
+		for _, j := range resp.jobs {
+			if left := time.Until(deadline); left > 0 {
+				s.waitJob(j, left)
+			}
+		}
+	}
+	s.mu.Lock()
+	s.advance()
+	status := http.StatusOK
+	jobs := make([]any, 0, len(resp.jobs))
+	for _, j := range resp.jobs {
+		jobs = append(jobs, map[string]any{"uuid": j.UUID, "_links": links("/api/cluster/jobs/" + j.UUID)})
+		if st := j.state(s.clock.Now()); st != JobSuccess {
+			status = http.StatusAccepted
+		}
+	}
+	s.mu.Unlock()
+	out := map[string]any{"num_records": resp.count}
+	if len(jobs) > 0 {
+		out["jobs"] = jobs
+	}
+	s.write(w, r, status, out)
 }
 
 func (s *Server) write(w http.ResponseWriter, r *http.Request, status int, b map[string]any) {

@@ -128,3 +128,36 @@ func TestVolumeOutOfBand(t *testing.T) {
 	require.Equal(t, int64(MinVolumeSize), v.Size)
 	c.must(200, "GET", "/api/storage/volumes/"+v.UUID, nil)
 }
+
+func TestCollectionPatchDelete(t *testing.T) {
+	c := newSim(t, Options{})
+	for _, n := range []string{"tmp1", "tmp2", "keep"} {
+		c.createVolume(map[string]any{"name": n})
+	}
+	out := c.must(200, "PATCH", "/api/storage/volumes?name=tmp*&return_timeout=10", map[string]any{"comment": "bulk"})
+	require.EqualValues(t, 2, out["num_records"])
+	require.Len(t, out["jobs"], 2)
+	for _, v := range c.sim.Volumes() {
+		require.Equal(t, v.Name != "keep", v.Comment == "bulk", v.Name)
+	}
+	out = c.must(400, "DELETE", "/api/storage/volumes", nil)
+	require.Equal(t, "2", errCode(out), "no query, no mass delete")
+	out = c.must(202, "DELETE", "/api/storage/volumes?comment=bulk", nil)
+	require.EqualValues(t, 2, out["num_records"])
+	require.Len(t, c.sim.Volumes(), 1)
+
+	// synchronous kinds: rules of an export policy
+	pol := findPolicy(c.sim, "svm1", "default")
+	base := "/api/protocols/nfs/export-policies/" + itoa(int(pol.ID)) + "/rules"
+	for _, cl := range []string{"a", "b", "c"} {
+		c.must(201, "POST", base, map[string]any{"clients": []any{map[string]any{"match": cl}}, "ro_rule": []any{"sys"}, "rw_rule": []any{"none"}})
+	}
+	out = c.must(200, "PATCH", base+"?clients.match=a|c", map[string]any{"rw_rule": []any{"sys"}})
+	require.EqualValues(t, 2, out["num_records"])
+	require.NotContains(t, out, "jobs")
+	c.must(200, "DELETE", base+"?clients.match=a|c", nil)
+	pol = findPolicy(c.sim, "svm1", "default")
+	require.Len(t, pol.Rules, 1)
+	require.Equal(t, []string{"b"}, pol.Rules[0].Clients)
+	require.EqualValues(t, 1, pol.Rules[0].Index)
+}
