@@ -21,6 +21,11 @@ func TestGate(t *testing.T) {
 			ks["alice"].approve(t, p)
 			ks["bob"].approve(t, p)
 		}},
+		{name: "passes at the last moment of the approval window", setup: func(t *testing.T, ks testKeys, p *Plan, in *GateInput) {
+			in.Now = planTime.Add(24 * time.Hour)
+			ks["alice"].approve(t, p)
+			ks["bob"].approve(t, p)
+		}},
 		{name: "no approvals", want: []string{`rule "required" needs 2 approvals, has 0`}},
 		{name: "too few", setup: func(t *testing.T, ks testKeys, p *Plan, in *GateInput) {
 			ks["alice"].approve(t, p)

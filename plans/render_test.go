@@ -249,3 +249,23 @@ func TestSplitAddr(t *testing.T) {
 }
 
 var _ = time.Second
+
+// A change that carries only attribute diffs (no before/after objects) still shows them.
+func TestRenderTextDiffsOnly(t *testing.T) {
+	ks := newTestKeys(t)
+	p := basePlan(ks)
+	p.Changes = []ResourceChange{{Addr: "ontap_volume.mail", Mode: "managed", Type: "ontap_volume", Name: "mail", Action: Update,
+		Diffs: []AttrDiff{{Path: "size", Before: 100, After: 200}, {Path: "comment", After: "mail store"}, {Path: "snapshot_policy", Before: "default", Unknown: true}, {Path: "export_policy", Before: "x", After: "y", Sensitive: true}}}}
+	var buf bytes.Buffer
+	RenderText(&buf, p, TextOptions{})
+	for _, want := range []string{
+		"      ~ size            = 100 -> 200",
+		`      + comment         = "mail store"`,
+		`      ~ snapshot_policy = "default" -> (known after apply)`,
+		"      ~ export_policy   = (sensitive)",
+	} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("lacks %q:\n%s", want, buf.String())
+		}
+	}
+}
