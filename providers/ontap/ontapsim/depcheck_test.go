@@ -26,6 +26,9 @@ func TestDepcheck(t *testing.T) {
 		require.NoError(t, err)
 		for _, imp := range af.Imports {
 			p, _ := strconv.Unquote(imp.Path.Value)
+			if p == "github.com/enclave-dev/enclave/providers/ontap/ontapsim" {
+				continue // the external example test imports the package itself
+			}
 			require.False(t, strings.HasPrefix(p, "github.com/enclave-dev/enclave"), "%s imports %s", f, p)
 			if strings.Contains(strings.SplitN(p, "/", 2)[0], ".") {
 				require.True(t, allowed[p], "%s imports %s, outside the allowed set", f, p)
