@@ -50,6 +50,12 @@ func TestConformance(t *testing.T) {
 				t.Fatalf("%s: %v\n%s", tc.mode, err, out)
 			}
 			t.Logf("%s", out)
+			ts.mu.Lock()
+			chunked := ts.chunked
+			ts.mu.Unlock()
+			if (chunked > 0) != tc.base11 {
+				t.Errorf("%d sessions used chunked framing; base11 %v", chunked, tc.base11)
+			}
 			if ts.Locked() {
 				t.Error("lock still held after the clients closed")
 			}

@@ -50,6 +50,7 @@ type Server struct {
 	conns     map[net.Conn]struct{}
 	closed    bool
 	done      chan struct{}
+	chunked   int // sessions that negotiated base:1.1 framing (for tests)
 	wg        sync.WaitGroup
 }
 

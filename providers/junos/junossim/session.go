@@ -85,8 +85,11 @@ func (s *Server) runSession(sconn *ssh.ServerConn, ch ssh.Channel) {
 		return
 	}
 	for _, c := range clientHello.Child("capabilities").All("capability") {
-		if c.Text == capBase11 && s.opts.Base11 {
+		if c.Text == capBase11 && s.opts.Base11 && !sess.fr.chunked {
 			sess.fr.chunked = true
+			s.mu.Lock()
+			s.chunked++
+			s.mu.Unlock()
 		}
 	}
 	for {
