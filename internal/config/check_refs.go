@@ -2,7 +2,10 @@ package config
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/hashicorp/hcl/v2"
 )
@@ -18,15 +21,22 @@ type refScope struct {
 // count/each outside a block that has count/for_each. Bare TYPE references (all instances of
 // a type) and attributes are left to the engine, which knows the schemas.
 func checkReferences(c *Config) hcl.Diagnostics {
-	var diags hcl.Diagnostics
-	check := func(trs []hcl.Traversal, sc refScope) {
-		for _, tr := range trs {
-			ref, d := ParseRef(tr)
-			diags = append(diags, d...)
-			if ref != nil {
-				diags = append(diags, c.checkRef(ref, sc)...)
-			}
-		}
+	// one job per resource, checked in parallel: a large enclave is mostly resources
+	var jobs []func() hcl.Diagnostics
+	add := func(job func(check func([]hcl.Traversal, refScope))) {
+		jobs = append(jobs, func() hcl.Diagnostics {
+			var diags hcl.Diagnostics
+			job(func(trs []hcl.Traversal, sc refScope) {
+				for _, tr := range trs {
+					ref, d := ParseRef(tr)
+					diags = append(diags, d...)
+					if ref != nil {
+						diags = append(diags, c.checkRef(ref, sc)...)
+					}
+				}
+			})
+			return diags
+		})
 	}
 	vars := func(e hcl.Expression) []hcl.Traversal {
 		if e == nil {
@@ -34,47 +44,54 @@ func checkReferences(c *Config) hcl.Diagnostics {
 		}
 		return e.Variables()
 	}
-	for _, k := range sortedKeys(c.Variables) {
-		for _, v := range c.Variables[k].Validations {
-			check(vars(v.Condition), refScope{})
-			check(vars(v.ErrorMessage), refScope{})
+	add(func(check func([]hcl.Traversal, refScope)) {
+		for _, k := range sortedKeys(c.Variables) {
+			for _, v := range c.Variables[k].Validations {
+				check(vars(v.Condition), refScope{})
+				check(vars(v.ErrorMessage), refScope{})
+			}
 		}
-	}
-	for _, k := range sortedKeys(c.Locals) {
-		check(vars(c.Locals[k].Expr), refScope{})
-	}
-	for _, k := range sortedKeys(c.Providers) {
-		check(TraversalsInBody(c.Providers[k].Config), refScope{})
-	}
+		for _, k := range sortedKeys(c.Locals) {
+			check(vars(c.Locals[k].Expr), refScope{})
+		}
+		for _, k := range sortedKeys(c.Providers) {
+			check(TraversalsInBody(c.Providers[k].Config), refScope{})
+		}
+	})
 	for _, index := range []map[string]*Resource{c.Resources, c.Data} {
 		for _, k := range sortedKeys(index) {
 			r := index[k]
-			// count and for_each are evaluated before there is an instance to be
-			sc := refScope{where: r.Addr()}
-			check(vars(r.Count), sc)
-			check(vars(r.ForEach), sc)
-			sc = refScope{count: r.Count != nil, each: r.ForEach != nil, where: r.Addr()}
-			check(vars(r.Tags), sc)
-			check(TraversalsInBody(r.Config), sc)
+			add(func(check func([]hcl.Traversal, refScope)) {
+				// count and for_each are evaluated before there is an instance to be
+				sc := refScope{where: r.Addr()}
+				check(vars(r.Count), sc)
+				check(vars(r.ForEach), sc)
+				sc = refScope{count: r.Count != nil, each: r.ForEach != nil, where: r.Addr()}
+				check(vars(r.Tags), sc)
+				check(TraversalsInBody(r.Config), sc)
+			})
 		}
 	}
-	for _, k := range sortedKeys(c.Modules) {
-		mc := c.Modules[k]
-		sc := refScope{where: "module." + mc.Name}
-		check(vars(mc.Count), sc)
-		check(vars(mc.ForEach), sc)
-		sc = refScope{count: mc.Count != nil, each: mc.ForEach != nil, where: "module." + mc.Name}
-		for _, a := range sortedAttributes(mc.Inputs) {
-			check(vars(a.Expr), sc)
+	add(func(check func([]hcl.Traversal, refScope)) {
+		for _, k := range sortedKeys(c.Modules) {
+			mc := c.Modules[k]
+			sc := refScope{where: "module." + mc.Name}
+			check(vars(mc.Count), sc)
+			check(vars(mc.ForEach), sc)
+			sc = refScope{count: mc.Count != nil, each: mc.ForEach != nil, where: "module." + mc.Name}
+			for _, a := range sortedAttributes(mc.Inputs) {
+				check(vars(a.Expr), sc)
+			}
 		}
-	}
-	for _, k := range sortedKeys(c.Outputs) {
-		check(vars(c.Outputs[k].Expr), refScope{})
-	}
-	for _, k := range sortedKeys(c.Policies) {
-		check(vars(c.Policies[k].Condition), refScope{})
-		check(vars(c.Policies[k].Message), refScope{})
-	}
+		for _, k := range sortedKeys(c.Outputs) {
+			check(vars(c.Outputs[k].Expr), refScope{})
+		}
+		for _, k := range sortedKeys(c.Policies) {
+			check(vars(c.Policies[k].Condition), refScope{})
+			check(vars(c.Policies[k].Message), refScope{})
+		}
+	})
+	diags := runParallel(jobs)
 	if e := c.Enclave; e != nil && e.BackendURL != nil {
 		if trs := e.BackendURL.Variables(); len(trs) > 0 {
 			diags = append(diags, &hcl.Diagnostic{
@@ -84,6 +101,32 @@ func checkReferences(c *Config) hcl.Diagnostics {
 				Subject:  trs[0].SourceRange().Ptr(),
 			})
 		}
+	}
+	return diags
+}
+
+// runParallel runs jobs on every CPU and returns their diagnostics in job order.
+func runParallel(jobs []func() hcl.Diagnostics) hcl.Diagnostics {
+	results := make([]hcl.Diagnostics, len(jobs))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(jobs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(jobs) {
+					return
+				}
+				results[i] = jobs[i]()
+			}
+		}()
+	}
+	wg.Wait()
+	var diags hcl.Diagnostics
+	for _, d := range results {
+		diags = append(diags, d...)
 	}
 	return diags
 }

@@ -70,6 +70,84 @@ func duplicate(kind, name string, first, second hcl.Range) *hcl.Diagnostic {
 	}
 }
 
+func duplicateEnclave(first, second hcl.Range) *hcl.Diagnostic {
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Duplicate enclave block",
+		Detail:   fmt.Sprintf("The enclave is already declared at %s; a directory is exactly one enclave.", rangeString(first)),
+		Subject:  second.Ptr(),
+	}
+}
+
+func duplicateApproval(first, second hcl.Range) *hcl.Diagnostic {
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Duplicate approval block",
+		Detail:   fmt.Sprintf("The approval rules are already declared at %s; there is one approval block per enclave.", rangeString(first)),
+		Subject:  second.Ptr(),
+	}
+}
+
+func duplicateProvider(prev, p *Provider) *hcl.Diagnostic {
+	if p.Alias == "" {
+		return &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  fmt.Sprintf("Duplicate provider configuration %q", p.Key()),
+			Detail:   fmt.Sprintf("An unaliased %q provider is already declared at %s. Give each further one an alias and pick it with provider = %s.ALIAS.", p.Type, rangeString(prev.DeclRange), p.Type),
+			Subject:  p.DeclRange.Ptr(),
+		}
+	}
+	return duplicate("provider configuration", p.Key(), prev.DeclRange, p.DeclRange)
+}
+
+// merge adds the declarations of one file, decoded on its own, to the module, reporting
+// names declared again in another file.
+func (m *moduleDecoder) merge(f *Config) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	c := m.cfg
+	if f.Enclave != nil {
+		if c.Enclave != nil {
+			diags = append(diags, duplicateEnclave(c.Enclave.DeclRange, f.Enclave.DeclRange))
+		} else {
+			c.Enclave = f.Enclave
+		}
+	}
+	if f.Approval != nil {
+		if c.Approval != nil {
+			diags = append(diags, duplicateApproval(c.Approval.DeclRange, f.Approval.DeclRange))
+		} else {
+			c.Approval = f.Approval
+		}
+	}
+	for _, k := range sortedKeys(f.Providers) {
+		if prev, ok := c.Providers[k]; ok {
+			diags = append(diags, duplicateProvider(prev, f.Providers[k]))
+		} else {
+			c.Providers[k] = f.Providers[k]
+		}
+	}
+	diags = append(diags, mergeNamed(c.Variables, f.Variables, "variable", func(v *Variable) hcl.Range { return v.DeclRange })...)
+	diags = append(diags, mergeNamed(c.Locals, f.Locals, "local value", func(v *Local) hcl.Range { return v.DeclRange })...)
+	diags = append(diags, mergeNamed(c.Resources, f.Resources, "resource", func(v *Resource) hcl.Range { return v.DeclRange })...)
+	diags = append(diags, mergeNamed(c.Data, f.Data, "data source", func(v *Resource) hcl.Range { return v.DeclRange })...)
+	diags = append(diags, mergeNamed(c.Modules, f.Modules, "module call", func(v *ModuleCall) hcl.Range { return v.DeclRange })...)
+	diags = append(diags, mergeNamed(c.Outputs, f.Outputs, "output", func(v *Output) hcl.Range { return v.DeclRange })...)
+	diags = append(diags, mergeNamed(c.Policies, f.Policies, "policy", func(v *Policy) hcl.Range { return v.DeclRange })...)
+	return diags
+}
+
+func mergeNamed[V any](into, from map[string]V, kind string, rng func(V) hcl.Range) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, k := range sortedKeys(from) {
+		if prev, ok := into[k]; ok {
+			diags = append(diags, duplicate(kind, k, rng(prev), rng(from[k])))
+			continue
+		}
+		into[k] = from[k]
+	}
+	return diags
+}
+
 func rangeString(r hcl.Range) string {
 	return fmt.Sprintf("%s:%d:%d", r.Filename, r.Start.Line, r.Start.Column)
 }
@@ -92,12 +170,7 @@ func (m *moduleDecoder) decodeEnclave(block *hcl.Block) hcl.Diagnostics {
 		return diags
 	}
 	if m.cfg.Enclave != nil {
-		return append(diags, &hcl.Diagnostic{
-			Severity: hcl.DiagError,
-			Summary:  "Duplicate enclave block",
-			Detail:   fmt.Sprintf("The enclave is already declared at %s; a directory is exactly one enclave.", rangeString(m.cfg.Enclave.DeclRange)),
-			Subject:  block.DefRange.Ptr(),
-		})
+		return append(diags, duplicateEnclave(m.cfg.Enclave.DeclRange, block.DefRange))
 	}
 	e := &Enclave{Name: block.Labels[0], Backend: "local", DeclRange: block.DefRange}
 	content, d := block.Body.Content(enclaveSchema)
@@ -251,16 +324,7 @@ func (m *moduleDecoder) decodeProvider(block *hcl.Block) hcl.Diagnostics {
 	}
 	p.Config = withoutMeta(block.Body, providerMetaSchema)
 	if prev, ok := m.cfg.Providers[p.Key()]; ok {
-		what := "provider configuration"
-		if p.Alias == "" {
-			return append(diags, &hcl.Diagnostic{
-				Severity: hcl.DiagError,
-				Summary:  fmt.Sprintf("Duplicate %s %q", what, p.Key()),
-				Detail:   fmt.Sprintf("An unaliased %q provider is already declared at %s. Give each further one an alias and pick it with provider = %s.ALIAS.", p.Type, rangeString(prev.DeclRange), p.Type),
-				Subject:  block.DefRange.Ptr(),
-			})
-		}
-		return append(diags, duplicate(what, p.Key(), prev.DeclRange, block.DefRange))
+		return append(diags, duplicateProvider(prev, p))
 	}
 	if schema, ok := m.l.ProviderSchemas[p.Type]; ok {
 		_, d := p.Config.Content(schema)
@@ -535,12 +599,7 @@ func (m *moduleDecoder) decodeApproval(block *hcl.Block) hcl.Diagnostics {
 		return diags
 	}
 	if m.cfg.Approval != nil {
-		return append(diags, &hcl.Diagnostic{
-			Severity: hcl.DiagError,
-			Summary:  "Duplicate approval block",
-			Detail:   fmt.Sprintf("The approval rules are already declared at %s; there is one approval block per enclave.", rangeString(m.cfg.Approval.DeclRange)),
-			Subject:  block.DefRange.Ptr(),
-		})
+		return append(diags, duplicateApproval(m.cfg.Approval.DeclRange, block.DefRange))
 	}
 	ap := &Approval{DeclRange: block.DefRange}
 	m.cfg.Approval = ap

@@ -132,22 +132,20 @@ func (l *Loader) loadModule(dir string, modPath []string, parent *Config, stack 
 			Detail:   fmt.Sprintf("The enclave directory %s holds no .hcl files.", dir),
 		})
 	}
-	files, d := l.parseFiles(dir, names)
+	files, d := l.parseFiles(dir, names, modPath, parent)
 	diags = append(diags, d...)
-	parseFailed := d.HasErrors()
-	var bodies []hcl.Body
 	for _, f := range files {
 		if f != nil {
 			cfg.Files = append(cfg.Files, f.name)
-			bodies = append(bodies, f.file.Body)
 		}
 	}
-	if parseFailed {
+	if d.HasErrors() {
 		return cfg, diags
 	}
 	m := &moduleDecoder{l: l, cfg: cfg, root: parent == nil}
-	for _, b := range bodies {
-		diags = append(diags, m.decodeFile(b)...)
+	for _, f := range files {
+		diags = append(diags, f.diags...)
+		diags = append(diags, m.merge(f.decoded)...)
 	}
 	diags = append(diags, checkReferences(cfg)...)
 
@@ -171,18 +169,22 @@ func (l *Loader) loadModule(dir string, modPath []string, parent *Config, stack 
 	return cfg, diags
 }
 
+// parsedFile is one file of a module, parsed and decoded on its own.
 type parsedFile struct {
-	name string
-	file *hcl.File
+	name    string
+	decoded *Config         // this file's declarations only; merged into the module's
+	diags   hcl.Diagnostics // from decoding
 }
 
-// parseFiles reads and parses the named files of dir, in parallel since parsing is most of
-// the cost of loading a large enclave, and registers them with the Parser in name order. The
-// result has nil for each file that failed.
-func (l *Loader) parseFiles(dir string, names []string) ([]*parsedFile, hcl.Diagnostics) {
+// parseFiles reads, parses and decodes the named files of dir, in parallel since this is most
+// of the cost of loading a large enclave; declarations across files are merged afterwards, in
+// name order. Files are registered with the Parser in name order. The result has nil for each
+// file that could not be read or parsed; any such failure is reported as an error.
+func (l *Loader) parseFiles(dir string, names []string, modPath []string, parent *Config) ([]*parsedFile, hcl.Diagnostics) {
 	type result struct {
 		file  *hcl.File
-		diags hcl.Diagnostics
+		diags hcl.Diagnostics // reading and parsing
+		out   *parsedFile
 	}
 	results := make([]result, len(names))
 	paths := make([]string, len(names))
@@ -192,24 +194,30 @@ func (l *Loader) parseFiles(dir string, names []string) ([]*parsedFile, hcl.Diag
 	for i, n := range names {
 		p := cleanPath(path.Join(dir, n))
 		paths[i] = p
-		if f, ok := known[p]; ok { // a module called twice is parsed once
-			results[i].file = f
-			continue
-		}
+		cached := known[p] // a module called twice is parsed once
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			src, err := l.readFile(p)
-			if err != nil {
-				results[i].diags = hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read configuration file", Detail: fmt.Sprintf("Reading %s: %s.", p, err), Extra: parseErrorMarker{}}}
-				return
+			r := &results[i]
+			r.file = cached
+			if r.file == nil {
+				src, err := l.readFile(p)
+				if err != nil {
+					r.diags = hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read configuration file", Detail: fmt.Sprintf("Reading %s: %s.", p, err), Extra: parseErrorMarker{}}}
+					return
+				}
+				r.file, r.diags = hclsyntax.ParseConfig(src, p, hcl.InitialPos)
+				for _, diag := range r.diags {
+					diag.Extra = parseErrorMarker{}
+				}
+				if r.diags.HasErrors() {
+					return
+				}
 			}
-			f, d := hclsyntax.ParseConfig(src, p, hcl.InitialPos)
-			for _, diag := range d {
-				diag.Extra = parseErrorMarker{}
-			}
-			results[i] = result{file: f, diags: d}
+			frag := newConfig(dir, modPath, parent)
+			d := (&moduleDecoder{l: l, cfg: frag, root: parent == nil}).decodeFile(r.file.Body)
+			r.out = &parsedFile{name: p, decoded: frag, diags: d}
 		}()
 	}
 	wg.Wait()
@@ -220,9 +228,7 @@ func (l *Loader) parseFiles(dir string, names []string) ([]*parsedFile, hcl.Diag
 		if r.file != nil {
 			l.Parser.AddFile(paths[i], r.file) // for the snippets of WriteDiagnostics
 		}
-		if r.file != nil && !r.diags.HasErrors() {
-			out[i] = &parsedFile{name: paths[i], file: r.file}
-		}
+		out[i] = r.out
 	}
 	return out, diags
 }
