@@ -75,7 +75,8 @@ type Variable struct {
 	Name string
 	// Type is the type constraint; cty.DynamicPseudoType when none is given.
 	Type cty.Type
-	// TypeDefaults holds optional(attr, default) defaults of object types; nil when none.
+	// TypeDefaults holds the optional(attr, default) defaults of object types, to apply to a
+	// given value before converting it to Type; nil when none. Default has them applied.
 	TypeDefaults *typeexpr.Defaults
 	Default      cty.Value // converted to Type; cty.NilVal when there is none (the input is required)
 	Sensitive    bool

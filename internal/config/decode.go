@@ -671,6 +671,25 @@ func (m *moduleDecoder) decodeApproval(block *hcl.Block) hcl.Diagnostics {
 			ap.Rules = append(ap.Rules, rule)
 		}
 	}
+	// one person holding two approver names would count twice toward a quorum
+	byKey := map[string]*Approver{}
+	for _, who := range ap.Approvers {
+		f := strings.Fields(who.Key)
+		if len(f) < 2 {
+			continue // malformed keys are reported by the gate's key parser
+		}
+		k := f[0] + " " + f[1]
+		if prev, ok := byKey[k]; ok {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Approvers share a key",
+				Detail:   fmt.Sprintf("Approver %q has the same key as approver %q (%s): approvals must come from distinct people.", who.Name, prev.Name, rangeString(prev.KeyRange)),
+				Subject:  who.KeyRange.Ptr(),
+			})
+			continue
+		}
+		byKey[k] = who
+	}
 	n := len(ap.Approvers)
 	if ap.Required > n {
 		diags = append(diags, &hcl.Diagnostic{
