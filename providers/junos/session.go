@@ -79,7 +79,6 @@ type session struct {
 
 type inbound struct {
 	data []byte
-	err  error
 }
 
 // dial connects, authenticates, verifies the host key, opens the netconf subsystem and
@@ -192,15 +191,18 @@ func parseHello(msg []byte) ([]string, string, error) {
 	return caps, root.childText("session-id"), nil
 }
 
+// readLoop hands each message to the waiting rpc. A read error ends the session at once, so
+// a connection the device closed between calls is noticed before the next call is written.
 func (s *session) readLoop() {
 	for {
 		msg, err := s.fr.readMessage()
-		select {
-		case s.incoming <- inbound{msg, err}:
-		case <-s.closed:
+		if err != nil {
+			s.fail(fmt.Errorf("reading from the device: %w", err))
 			return
 		}
-		if err != nil {
+		select {
+		case s.incoming <- inbound{data: msg}:
+		case <-s.closed:
 			return
 		}
 	}
@@ -276,10 +278,12 @@ func (s *session) rpc(ctx context.Context, call, body string) (*reply, error) {
 	case <-ctx.Done():
 		return giveUp(ctx.Err())
 	case <-s.closed:
-		return nil, &LinkError{Call: call, Err: s.dead()}
-	}
-	if in.err != nil {
-		return giveUp(in.err)
+		// A reply that arrived just before the connection closed still counts.
+		select {
+		case in = <-s.incoming:
+		default:
+			return nil, &LinkError{Call: call, Err: s.dead()}
+		}
 	}
 	r, err := parseReply(in.data)
 	if err != nil {

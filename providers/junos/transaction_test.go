@@ -474,3 +474,25 @@ func TestReadBackMismatchIsNotConfirmed(t *testing.T) {
 	unchanged(t)
 	d.assertClean(t)
 }
+
+// TestReconnectAfterIdleDrop: a session the device ended between calls (kill-session, an
+// idle timeout, a reboot) is noticed and replaced; the next call just works.
+func TestReconnectAfterIdleDrop(t *testing.T) {
+	d := startDevice(t, junossim.Options{})
+	p := d.provider(t, nil)
+	admin := d.provider(t, nil)
+	r, err := admin.sess.rpc(context.Background(), "kill-session",
+		"<kill-session><session-id>"+p.sess.sessionID+"</session-id></kill-session>")
+	if err != nil || r.Err() != nil {
+		t.Fatal(err, r.Err())
+	}
+	for deadline := time.Now().Add(5 * time.Second); p.sess.dead() == nil; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the killed session was not noticed")
+		}
+	}
+	mustApply(t, p, twoChanges(t)[:1]...)
+	if got := refreshOne(t, p, TypeApplication, "imaps-alt"); got == nil {
+		t.Fatal("not applied after reconnecting")
+	}
+}
