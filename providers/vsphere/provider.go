@@ -112,12 +112,15 @@ func (p *Provider) connected() error {
 	return nil
 }
 
-// connectError strips net/http's "Post URL:" wrapping from certificate errors, which already
-// say what is wrong.
+// connectError strips net/http's "Post URL:" wrapping: the device is already named.
 func connectError(err error) error {
 	var ce *certError
 	if errors.As(err, &ce) {
 		return ce
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Errorf("unreachable: %w", ue.Err)
 	}
 	return err
 }

@@ -114,6 +114,7 @@ func (p *Provider) lookup(ctx context.Context, inv *inventory, r providers.DataR
 	name := providers.String(r.Args, "name")
 	dcID := providers.String(r.Args, "datacenter_id")
 	var found []any
+	seen := map[string]bool{} // vCenter's Network kind includes port groups
 	for _, kind := range dataKinds[r.Type] {
 		all, err := inv.all(ctx, kind)
 		if err != nil {
@@ -121,7 +122,7 @@ func (p *Provider) lookup(ctx context.Context, inv *inventory, r providers.DataR
 		}
 		for _, o := range all {
 			e := o.(mo.Entity).Entity()
-			if entityName(o) != name {
+			if entityName(o) != name || seen[e.Self.Value] {
 				continue
 			}
 			if dcID != "" {
@@ -130,6 +131,7 @@ func (p *Provider) lookup(ctx context.Context, inv *inventory, r providers.DataR
 					continue
 				}
 			}
+			seen[e.Self.Value] = true
 			found = append(found, o)
 		}
 	}
@@ -146,7 +148,11 @@ func (p *Provider) lookup(ctx context.Context, inv *inventory, r providers.DataR
 		for _, o := range found {
 			ids = append(ids, o.(mo.Entity).Entity().Self.Value)
 		}
-		return nil, fmt.Errorf("%d objects named %q%s (%v); set datacenter_id", len(found), name, where, ids)
+		hint := ""
+		if dcID == "" {
+			hint = "; set datacenter_id"
+		}
+		return nil, fmt.Errorf("%d objects named %q%s (%v)%s", len(found), name, where, ids, hint)
 	}
 	e := found[0].(mo.Entity).Entity()
 	res := providers.Object{"id": e.Self.Value, "name": entityName(found[0])}
