@@ -33,6 +33,7 @@ func init() {
 
 func checkConfig(personality string, cfg *Node) []rpcError {
 	var errs []rpcError
+	books := map[string]map[string]bool{} // addressNames by zone, computed once per check
 	sec := cfg.Child("security")
 	zones := map[string]*Node{}
 	var zoneNames []string
@@ -78,12 +79,12 @@ func checkConfig(personality string, cfg *Node) []rpcError {
 		}
 		for _, p := range pair.All("policy") {
 			path := fmt.Sprintf("[edit security policies from-zone %s to-zone %s policy %s]", from, to, p.ChildText("name"))
-			errs = append(errs, checkPolicy(cfg, p, path, from, to)...)
+			errs = append(errs, checkPolicy(cfg, books, p, path, from, to)...)
 		}
 	}
 	for _, p := range sec.Child("policies").Child("global").All("policy") {
 		path := fmt.Sprintf("[edit security policies global policy %s]", p.ChildText("name"))
-		errs = append(errs, checkPolicy(cfg, p, path, "", "")...)
+		errs = append(errs, checkPolicy(cfg, books, p, path, "", "")...)
 	}
 	for _, as := range cfg.Child("applications").All("application-set") {
 		for _, a := range as.All("application") {
@@ -197,10 +198,18 @@ func applicationDefined(cfg *Node, name string) bool {
 	return false
 }
 
-func checkPolicy(cfg, p *Node, path, from, to string) []rpcError {
+func checkPolicy(cfg *Node, books map[string]map[string]bool, p *Node, path, from, to string) []rpcError {
 	var errs []rpcError
 	match := p.Child("match")
-	src, dst := addressNames(cfg, from), addressNames(cfg, to)
+	book := func(zone string) map[string]bool {
+		if b, ok := books[zone]; ok {
+			return b
+		}
+		b := addressNames(cfg, zone)
+		books[zone] = b
+		return b
+	}
+	src, dst := book(from), book(to)
 	undefined := func(kind, name, zone string) {
 		where := "the global address book"
 		if zone != "" {

@@ -65,6 +65,7 @@ type walk struct {
 	parent *Node
 	psch   *schemaNode
 	node   *Node       // the container or list entry reached (nil for a leaf)
+	above  *Node       // node's parent
 	sch    *schemaNode // shape of node or of the leaf
 	name   string      // leaf, leaf-list or empty element name
 	values []string    // leaf or leaf-list values
@@ -128,6 +129,7 @@ func walkWordsBlock(cur *Node, cs *schemaNode, words []string, create, block boo
 				insertChild(cur, cs, child, sc)
 			}
 			w.path = append(w.path, tok)
+			w.above = cur
 			cur, cs = child, sc
 			i++
 			if sc.pos != "" && i < len(words) && sc.child(words[i]) == nil && words[i] != "{" {
@@ -183,6 +185,7 @@ func walkWordsBlock(cur *Node, cs *schemaNode, words []string, create, block boo
 				insertChild(cur, cs, entry, sc)
 			}
 			w.path = append(w.path, entryWords(sc, entry)...)
+			w.above = cur
 			if sc.pos != "" && i < len(words) && sc.child(words[i]) == nil && words[i] != "{" {
 				if create {
 					setLeaf(entry, sc, sc.pos, words[i])
@@ -303,12 +306,9 @@ func applyDelete(root *Node, words []string) error {
 	}
 	if w.name == "" {
 		// a container or entry: remove it from its parent
-		parentWalk, ok, err := walkParent(root, words)
-		if err != nil || !ok {
-			return err
+		if w.above != nil {
+			w.above.removeChild(w.node)
 		}
-		parentWalk.removeChild(w.node)
-		prune(root, schemaRoot)
 		return nil
 	}
 	switch {
@@ -325,7 +325,6 @@ func applyDelete(root *Node, words []string) error {
 			}
 		}
 	}
-	prune(root, schemaRoot)
 	return nil
 }
 
@@ -348,8 +347,7 @@ func applyInsert(root *Node, words []string) error {
 	if !ok || w.name != "" || w.sch.kind != kList {
 		return &syntaxError{element: strings.Join(words[:at], " "), message: "statement not found"}
 	}
-	entry := w.node
-	parent, _, _ := walkParent(root, words[:at])
+	entry, parent := w.node, w.above
 	refWords := words[at+1:]
 	if refWords[0] != entry.Name && !w.sch.elide {
 		return &syntaxError{element: refWords[0], message: "syntax error"}
@@ -385,29 +383,6 @@ func applyInsert(root *Node, words []string) error {
 		}
 	}
 	return nil
-}
-
-// walkParent finds the parent of the node the words lead to by walking again and
-// remembering the previous node.
-func walkParent(root *Node, words []string) (*Node, bool, error) {
-	w, ok, err := walkWords(root, schemaRoot, words, false)
-	if err != nil || !ok {
-		return nil, ok, err
-	}
-	var find func(n *Node) *Node
-	find = func(n *Node) *Node {
-		for _, c := range n.Children {
-			if c == w.node {
-				return n
-			}
-			if p := find(c); p != nil {
-				return p
-			}
-		}
-		return nil
-	}
-	p := find(root)
-	return p, p != nil, nil
 }
 
 // splitWords splits a line into words, honouring double quotes and backslash escapes.
@@ -469,6 +444,7 @@ func loadSetLines(root *Node, text string) error {
 			return err
 		}
 	}
+	prune(root, schemaRoot) // deletes may have left containers empty
 	return nil
 }
 
