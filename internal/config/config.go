@@ -48,6 +48,16 @@ func (c *Config) Root() *Config {
 	return c
 }
 
+// Descendant returns the module at path below c (nil path: c itself), or nil.
+func (c *Config) Descendant(path []string) *Config {
+	for _, name := range path {
+		if c = c.Children[name]; c == nil {
+			return nil
+		}
+	}
+	return c
+}
+
 // Walk calls fn for c and every module below it, depth first, children in call-name order.
 func (c *Config) Walk(fn func(*Config)) {
 	fn(c)

@@ -245,6 +245,10 @@ output "id" { value = vsphere_host.h.id }`,
 	assert.Equal(t, "modules/host/main.hcl", hosts.Resources["vsphere_host.h"].DeclRange.Filename)
 	assert.Same(t, cfg, hosts.Root())
 
+	assert.Same(t, hosts, cfg.Descendant([]string{"site", "hosts"}))
+	assert.Same(t, cfg, cfg.Descendant(nil))
+	assert.Nil(t, cfg.Descendant([]string{"site", "nope"}))
+
 	var walked []string
 	cfg.Walk(func(c *Config) { walked = append(walked, strings.Join(c.Path, ".")) })
 	assert.Equal(t, []string{"", "site", "site.hosts", "site.more"}, walked)
