@@ -261,8 +261,8 @@ func maskObject(s *providers.Schema, o map[string]any, sensitive map[string]bool
 	}
 	out := map[string]any{}
 	for k, v := range o {
-		if isUnknown(v) {
-			continue
+		if containsUnknown(v) {
+			continue // listed in AfterUnknown
 		}
 		if a, ok := s.Attributes[k]; ok && (a.Sensitive || sensitive[k]) && v != nil {
 			out[k] = plans.Sensitive
@@ -295,7 +295,7 @@ func asList(v any) []any {
 func unknownPaths(o map[string]any) []string {
 	var out []string
 	for k, v := range o {
-		if isUnknown(v) {
+		if containsUnknown(v) {
 			out = append(out, k)
 		}
 	}

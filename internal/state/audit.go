@@ -89,6 +89,20 @@ func (a *AuditLog) Append(kind string, details map[string]any) error {
 	}
 	defer unlock()
 
+	// Details may hold structs; the hash must be over what a reader decodes, so take them
+	// through JSON first (struct field order would otherwise differ from sorted map keys).
+	if details != nil {
+		b, err := json.Marshal(details)
+		if err != nil {
+			return fmt.Errorf("audit entry %s: details cannot be encoded: %w", kind, err)
+		}
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.UseNumber()
+		details = nil
+		if err := dec.Decode(&details); err != nil {
+			return fmt.Errorf("audit entry %s: %w", kind, err)
+		}
+	}
 	e := AuditEntry{Seq: 1, Time: time.Now().UTC(), User: currentUser(), Host: hostname(), Kind: kind, Details: details}
 	last, err := lastLine(f)
 	if err != nil {

@@ -1,0 +1,224 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/enclave-dev/enclave/internal/lab"
+	"github.com/enclave-dev/enclave/internal/state"
+	"github.com/spf13/cobra"
+	"github.com/vmware/govmomi/object"
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+// labDemoCmd tells the whole story on the lab, step by step, using enclave's own commands:
+// the same code paths a user's commands take.
+func labDemoCmd(s *streams) *cobra.Command {
+	var dir, enclaveFlag string
+	var keep bool
+	c := &cobra.Command{
+		Use:   "demo",
+		Short: "Start the lab and run the whole story: plan, approve, apply, re-plan, drift, fix",
+		Long: `Starts the lab, copies the bundled enclaves and modules into a scratch workspace (the repository
+is never written to), and runs: plan --out, approve by two lab reviewers, apply, a re-plan
+that finds nothing to do, an out-of-band change made behind enclave's back, drift detecting
+it (exit 2), and the fix through plan, approve and apply, then a clean drift check. It stops
+the lab when done and exits 0 only if every step behaved as it should.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runDemo(s, dir, enclaveFlag, keep)
+		},
+	}
+	c.Flags().StringVar(&dir, "dir", "", "lab and workspace directory (default: a temporary directory, removed afterwards)")
+	c.Flags().StringVar(&enclaveFlag, "enclave", "enclaves/lab", "the enclave to run (its parent's parent must hold enclaves/ and modules/)")
+	c.Flags().BoolVar(&keep, "keep", false, "keep the workspace (with its state and audit log) after the demo")
+	return c
+}
+
+type demo struct {
+	s    *streams
+	step int
+}
+
+func (d *demo) say(format string, args ...any) {
+	d.step++
+	fmt.Fprintf(d.s.out, "\n\x23\x23 %d. %s\n", d.step, fmt.Sprintf(format, args...))
+}
+
+// enclave runs one enclave command in-process and checks its exit code.
+func (d *demo) enclave(want int, args ...string) (string, error) {
+	fmt.Fprintf(d.s.out, "$ enclave %s\n", strings.Join(args, " "))
+	var out bytes.Buffer
+	code := run(args, strings.NewReader(""), io.MultiWriter(d.s.out, &out), io.MultiWriter(d.s.err, &out))
+	if code != want {
+		return out.String(), fmt.Errorf("enclave %s exited %d, expected %d", strings.Join(args, " "), code, want)
+	}
+	return out.String(), nil
+}
+
+func runDemo(s *streams, dir, enclaveFlag string, keep bool) error {
+	d := &demo{s: s}
+	src, err := filepath.Abs(enclaveFlag)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(src, "reviewers")); err != nil {
+		return fmt.Errorf("%s does not look like a bundled lab enclave (no reviewers/ with the lab reviewer keys); run from the repository root", enclaveFlag)
+	}
+	root := filepath.Dir(filepath.Dir(src))
+	if dir == "" {
+		dir, err = os.MkdirTemp("", "enclave-demo-")
+		if err != nil {
+			return err
+		}
+		if !keep {
+			defer os.RemoveAll(dir)
+		}
+	}
+	work := filepath.Join(dir, "work")
+	for _, sub := range []string{"enclaves", "modules"} {
+		if err := copyTree(filepath.Join(root, sub), filepath.Join(work, sub)); err != nil && !os.IsNotExist(err) {
+			return err
+		}
+	}
+	rel, _ := filepath.Rel(root, src)
+	encl := filepath.Join(work, rel)
+
+	d.say("Start the lab: govmomi's vSphere simulator on loopback, TLS signed by a lab CA")
+	l, err := lab.Start(lab.Options{Dir: filepath.Join(dir, "lab")})
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	fmt.Fprintf(s.out, "vSphere at %s; settings in %s and %s\n", l.Env["ENCLAVE_LAB_VSPHERE_URL"], filepath.Join(l.Dir, "lab.env"), filepath.Join(l.Dir, "lab.vars"))
+	vars := filepath.Join(l.Dir, "lab.vars")
+	planFile := filepath.Join(dir, "change-1.plan")
+	alice, bob := filepath.Join(encl, "reviewers", "alice"), filepath.Join(encl, "reviewers", "bob")
+	if err := os.Chmod(alice, 0o600); err != nil {
+		return err
+	}
+	if err := os.Chmod(bob, 0o600); err != nil {
+		return err
+	}
+
+	d.say("Plan the enclave %s and save the plan for review (exit 2: there are changes)", rel)
+	if _, err := d.enclave(exitChanges, "plan", encl, "--var-file", vars, "--out", planFile, "--author", "dana@lab", "--detailed-exitcode"); err != nil {
+		return err
+	}
+	d.say("Two reviewers sign exactly this plan with their SSH keys")
+	if _, err := d.enclave(exitOK, "show", planFile, "--digest"); err != nil {
+		return err
+	}
+	for _, who := range []struct{ name, key string }{{"alice", alice}, {"bob", bob}} {
+		if _, err := d.enclave(exitOK, "approve", planFile, "--key", who.key, "--as", who.name, "--dir", encl); err != nil {
+			return err
+		}
+	}
+	d.say("Apply: the gate checks the approvals, then the changes run in dependency order")
+	if _, err := d.enclave(exitOK, "apply", planFile, "--dir", encl, "--var-file", vars); err != nil {
+		return err
+	}
+	d.say("Plan again: the gear matches the configuration (exit 0)")
+	if _, err := d.enclave(exitOK, "plan", encl, "--var-file", vars, "--detailed-exitcode"); err != nil {
+		return err
+	}
+
+	d.say("Someone changes a VM behind enclave's back (through the vSphere API, as a console user would)")
+	addr, err := outOfBandChange(s, encl, l)
+	if err != nil {
+		return err
+	}
+	d.say("Drift detection, as CI runs it on a schedule: it names %s and the attribute (exit 2)", addr)
+	junit := filepath.Join(dir, "drift.xml")
+	if _, err := d.enclave(exitChanges, "drift", encl, "--var-file", vars, "--format", "junit", "--output", junit); err != nil {
+		return err
+	}
+	fmt.Fprintf(s.out, "JUnit report for CI: %s\n", junit)
+
+	d.say("Fix it the controlled way: plan, two approvals, apply")
+	fix := filepath.Join(dir, "change-2.plan")
+	if _, err := d.enclave(exitChanges, "plan", encl, "--var-file", vars, "--out", fix, "--author", "dana@lab", "--detailed-exitcode"); err != nil {
+		return err
+	}
+	for _, who := range []struct{ name, key string }{{"alice", alice}, {"bob", bob}} {
+		if _, err := d.enclave(exitOK, "approve", fix, "--key", who.key, "--as", who.name, "--dir", encl); err != nil {
+			return err
+		}
+	}
+	if _, err := d.enclave(exitOK, "apply", fix, "--dir", encl, "--var-file", vars); err != nil {
+		return err
+	}
+	d.say("Drift again: nothing (exit 0); the audit log holds every step, hash-chained")
+	if _, err := d.enclave(exitOK, "drift", encl, "--var-file", vars); err != nil {
+		return err
+	}
+	if _, err := d.enclave(exitOK, "audit", "verify", "--dir", encl); err != nil {
+		return err
+	}
+	fmt.Fprintf(s.out, "\nThe story ran end to end.")
+	if keep {
+		fmt.Fprintf(s.out, " Workspace kept in %s.", dir)
+	}
+	fmt.Fprintln(s.out)
+	return nil
+}
+
+// outOfBandChange adds a vCPU to the first managed VM, directly through govmomi.
+func outOfBandChange(s *streams, encl string, l *lab.Lab) (string, error) {
+	st, _, err := state.NewLocal(filepath.Join(encl, ".enclave")).Read()
+	if err != nil {
+		return "", err
+	}
+	for _, r := range st.Resources {
+		if r.Type != "vsphere_virtual_machine" {
+			continue
+		}
+		id, _ := r.Attributes["id"].(string)
+		cpus, _ := r.Attributes["num_cpus"].(float64)
+		if n, ok := r.Attributes["num_cpus"].(int64); ok {
+			cpus = float64(n)
+		}
+		vm := object.NewVirtualMachine(l.VSphere.Client, types.ManagedObjectReference{Type: "VirtualMachine", Value: id})
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		task, err := vm.Reconfigure(ctx, types.VirtualMachineConfigSpec{NumCPUs: int32(cpus) + 1})
+		if err != nil {
+			return "", err
+		}
+		if err := task.Wait(ctx); err != nil {
+			return "", err
+		}
+		fmt.Fprintf(s.out, "ReconfigVM_Task on %s (%s): num_cpus %d -> %d\n", r.Addr, id, int(cpus), int(cpus)+1)
+		return r.Addr, nil
+	}
+	return "", fmt.Errorf("no vsphere_virtual_machine in state to change")
+}
+
+// copyTree copies a directory, skipping run data (.enclave/).
+func copyTree(src, dst string) error {
+	return filepath.WalkDir(src, func(p string, de fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if de.IsDir() && (de.Name() == ".enclave" || de.Name() == ".enclave-lab") {
+			return filepath.SkipDir
+		}
+		target := filepath.Join(dst, rel)
+		if de.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, b, 0o644)
+	})
+}

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/enclave-dev/enclave/internal/engine"
+	"github.com/enclave-dev/enclave/plans"
+	"github.com/spf13/cobra"
+)
+
+func planCmd(s *streams) *cobra.Command {
+	var (
+		out, authorFlag string
+		targets         []string
+		refresh         bool
+		detailed, js    bool
+		lifetime        time.Duration
+		vf              varFlags
+		lf              lockFlags
+	)
+	c := &cobra.Command{
+		Use:   "plan [DIR]",
+		Short: "Refresh and plan: show what apply would change",
+		Long: `Reads the enclave in DIR (default: the working directory), reads every object it manages
+from the gear in batches, and compares configuration, reality and the last applied state.
+With --out the plan is saved for review, approval and apply; there is no apply without one.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			dir, err := enclaveDir(args)
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			if ctx == nil {
+				ctx = context.Background()
+			}
+			b := backendFor(dir)
+			u, err := lock(ctx, b, "plan", lf)
+			if err != nil {
+				return err
+			}
+			defer func() { _ = u.Unlock() }()
+			e := newEngine(s)
+			run, err := e.Plan(ctx, b, engine.PlanOptions{Dir: dir, Vars: vf.inputs(), Targets: targets, Refresh: refresh, Author: author(authorFlag), Lifetime: lifetime})
+			if derr := printDiags(s, run.Loader, run.Diags); derr != nil {
+				return derr
+			}
+			if err != nil {
+				return err
+			}
+			p := run.Plan
+			p.Dir = relDir(dir)
+			d, err := p.ComputeDigest()
+			if err != nil {
+				return err
+			}
+			p.Digest = d
+			if js {
+				if err := plans.RenderJSON(s.out, p); err != nil {
+					return err
+				}
+			} else {
+				if err := plans.RenderText(s.out, p, plans.TextOptions{Color: useColor(s.out)}); err != nil {
+					return err
+				}
+			}
+			if out != "" {
+				if err := plans.Write(out, p); err != nil {
+					return err
+				}
+				audit(s, b, "plan", map[string]any{"file": out, "digest": p.Digest, "author": p.Author, "counts": countsByName(p)})
+				if !js {
+					fmt.Fprintf(s.out, "\nSaved the plan to %s (%s).\nReview it with `enclave show %s`; approve it with `enclave approve %s --key ~/.ssh/id_ed25519 --as NAME`; apply it with `enclave apply %s`.\n", out, p.Digest, out, out, out)
+				}
+			} else if !js && p.HasChanges() {
+				fmt.Fprintf(s.out, "\nThis plan was not saved. Apply needs a saved, approved plan: run `enclave plan --out FILE`.\n")
+			}
+			if detailed && p.HasChanges() {
+				return silent(exitChanges)
+			}
+			return nil
+		},
+	}
+	c.Flags().StringVar(&out, "out", "", "save the plan to FILE for review, approval and apply")
+	c.Flags().StringArrayVar(&targets, "target", nil, "plan only this resource address (and what it depends on); repeatable")
+	c.Flags().BoolVar(&refresh, "refresh", true, "read the gear before planning (--refresh=false plans against state alone)")
+	c.Flags().BoolVar(&detailed, "detailed-exitcode", false, "exit 2 when the plan has changes, 0 when it has none")
+	c.Flags().BoolVar(&js, "json", false, "print the plan as JSON (docs/json-format.md)")
+	c.Flags().StringVar(&authorFlag, "author", "", "who makes the plan (default: ENCLAVE_AUTHOR, git user.email, or the OS user); the author never counts as an approver")
+	c.Flags().DurationVar(&lifetime, "expires-in", 0, "how long the plan stays valid when the approval rules set no max_age (default 24h)")
+	vf.add(c)
+	lf.add(c)
+	return c
+}
+
+func countsByName(p *plans.Plan) map[string]int {
+	out := map[string]int{}
+	for a, n := range p.Counts() {
+		out[a.String()] = n
+	}
+	return out
+}
+
+// relDir is dir relative to the working directory, as a slash path: where apply looks for
+// the enclave's state unless told otherwise.
+func relDir(dir string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return filepath.ToSlash(dir)
+	}
+	r, err := filepath.Rel(wd, dir)
+	if err != nil {
+		return filepath.ToSlash(dir)
+	}
+	return filepath.ToSlash(r)
+}
+
+// planDir is where a saved plan's enclave lives: --dir, or the plan's Dir from here.
+func planDir(p *plans.Plan, flag string) (string, error) {
+	d := flag
+	if d == "" {
+		d = filepath.FromSlash(p.Dir)
+		if d == "" {
+			d = "."
+		}
+	}
+	abs, err := filepath.Abs(d)
+	if err != nil {
+		return "", err
+	}
+	if fi, err := os.Stat(abs); err != nil || !fi.IsDir() {
+		return "", fmt.Errorf("the plan's enclave directory %q is not here; run from where the plan was made, or give --dir", d)
+	}
+	return abs, nil
+}
