@@ -20,14 +20,21 @@
 // # Configuration
 //
 // The configuration is a generic element tree of the Junos hierarchy (schema.go describes
-// the keyed lists, leaves and leaf-lists enclave uses; anything else still loads). There is a
-// shared candidate, per-session private candidates (<open-configuration><private/>), the
-// committed configuration, 50 rollbacks and the commit history.
+// the keyed lists, leaves and leaf-lists enclave uses, and where the CLI words differ from
+// the XML: `interfaces ge-0/0/1` is <interfaces><interface><name>, `from-zone a to-zone b`
+// is <policy><from-zone-name>..., `802.3ad ae0` is <ieee-802.3ad><bundle>; anything else
+// still loads, its shape guessed from the instance). There is a shared candidate,
+// per-session private candidates (<open-configuration><private/>), the committed
+// configuration, 50 rollbacks and the commit history.
+//
+// Three formats in and out: Junos XML; curly-brace text (with `replace:` and `delete:` tags,
+// `[ a b ]` leaf-lists, comments); and set lines (`set`, `delete`, and `insert ... before|after
+// ...` for ordered lists).
 //
 // RPCs: lock, unlock, lock-configuration, unlock-configuration, open-configuration,
 // close-configuration, load-configuration (action merge|replace|override|update|set; format
-// xml|text|set; rollback="N"; Junos attributes delete, replace, insert before|after|first|
-// last with the neighbour's key), get-configuration (database, format xml|text|set, subtree
+// xml|text|set; rollback="N"; Junos attributes delete, replace, and insert
+// before|after|first|last with the neighbour's key), get-configuration (database, format xml|text|set, subtree
 // filter, compare="rollback"), commit-configuration (check, confirmed, confirm-timeout in
 // minutes, log), get-commit-information, discard-changes, close-session, kill-session, the
 // RFC get-config, edit-config (default-operation and operation attributes), commit
@@ -48,7 +55,7 @@
 // Like Junos the commit (and commit check, and validate) refuses: a security policy naming
 // an address or address set that is in neither the zone's address book nor a global one, an
 // undefined application (junos-* predefined applications and any are defined), an
-// undefined zone; an address set naming an undefined member; an interface in two zones; a
+// undefined zone, a missing mandatory match statement; an address set naming an undefined member; an interface in two zones; a
 // zone interface whose unit is not configured under [edit interfaces]; two VLANs with one
 // vlan-id. Errors carry error-path, bad-element and error-message, and a final
 // "configuration check-out failed". The "ex" personality refuses the security hierarchy and
@@ -58,7 +65,8 @@
 //
 // Faults() arms fault injection (per-RPC delay, drop after N RPCs, drop at commit before or
 // after applying, fail the next commit). RPCCount, RPCCounts and ResetCounts count RPCs by
-// name over all sessions. CommittedXML, CommittedSet, CommittedText, CandidateSet, Locked,
+// their element name over all sessions, every RPC received (including refused and dropped
+// ones), so a test can assert round trips. CommittedXML, CommittedSet, CommittedText, CandidateSet, Locked,
 // CandidateModified, ConfirmPending, CommitCount, CommitHistory and Sessions inspect the
 // device; LoadSet seeds and commits a base configuration.
 package junossim
