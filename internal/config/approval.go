@@ -208,4 +208,3 @@ func parseMaxAge(s string) (time.Duration, error) {
 	}
 	return days + d, nil
 }
-

@@ -49,4 +49,3 @@ func mergeNamed[V any](into, from map[string]V, kind string, rng func(V) hcl.Ran
 	}
 	return diags
 }
-
