@@ -271,8 +271,8 @@ func (p *Provider) Import(ctx context.Context, typ, id string) (providers.Object
 }
 
 // Normalize returns desired in the form refresh reads it back in (render, then parse): IPv4
-// addresses before IPv6, sets sorted, empty optional lists absent, flags false rather than
-// null. Attributes the provider does not know (tags) are kept as they are.
+// addresses before IPv6, sets sorted, empty optional values absent, flags in blocks false
+// rather than null. Attributes the provider does not know (tags) are kept as they are.
 func (p *Provider) Normalize(typ string, desired providers.Object) (providers.Object, error) {
 	rt, err := lookupType(typ)
 	if err != nil {
@@ -285,19 +285,18 @@ func (p *Provider) Normalize(typ string, desired providers.Object) (providers.Ob
 	if err != nil {
 		return desired, nil // the engine reports missing required attributes itself
 	}
-	out := readObject(typ, id, rt.render(desired))
-	if !providers.Has(desired, "id") {
-		delete(out, "id")
-	}
-	schema := p.schema.Resources[typ]
+	norm := readObject(typ, id, rt.render(desired))
+	// Only the keys given come back: the engine leaves out attributes it does not know yet
+	// and merges the result over its own, so an absent key must stay absent.
+	out := providers.Object{}
 	for k, v := range desired {
-		if _, known := schema.Attributes[k]; known {
-			continue
+		if nv, ok := norm[k]; ok {
+			out[k] = nv
+		} else if _, ours := p.schema.Resources[typ].Attributes[k]; ours && k != "id" {
+			continue // an empty optional value: the device has no such statement
+		} else {
+			out[k] = v // not ours to interpret (tags), or the id
 		}
-		if _, known := schema.Blocks[k]; known {
-			continue
-		}
-		out[k] = v
 	}
 	return out, nil
 }

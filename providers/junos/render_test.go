@@ -155,6 +155,11 @@ func TestNormalize(t *testing.T) {
 	if pol := providers.Blocks(got, "policy")[0]; pol["log"] != false || got["id"] != "a>b" {
 		t.Errorf("policy: %#v", got)
 	}
+	// Keys the engine left out (unknown at plan time) stay out.
+	got, _ = p.Normalize(TypeInterface, obj{"name": "ge-0/0/1", "description": ""})
+	if !reflect.DeepEqual(got, obj{"name": "ge-0/0/1"}) {
+		t.Errorf("partial: %#v", got)
+	}
 	if _, err := p.Normalize("junos_nope", obj{}); err == nil {
 		t.Error("unknown type normalized")
 	}

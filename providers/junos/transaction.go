@@ -73,6 +73,9 @@ func (p *Provider) Apply(ctx context.Context, changes []providers.Change, progre
 	return results
 }
 
+// errUnlockFailed ends a session whose lock could not be released, so that the device releases it.
+var errUnlockFailed = errors.New("session closed to release the configuration lock")
+
 type transaction struct {
 	p   *Provider
 	s   *session
@@ -126,6 +129,7 @@ func (tx *transaction) run() (*element, error, bool) {
 		}
 		if err := tx.call("unlock-configuration", "<unlock-configuration/>", nil); err != nil {
 			also = append(also, err.Error())
+			tx.s.fail(errUnlockFailed) // ending the session releases the lock and drops the changes
 		}
 		if len(also) > 0 {
 			return nil, fmt.Errorf("%w (cleaning up also failed: %s)", cause, strings.Join(also, "; ")), false
@@ -158,7 +162,8 @@ func (tx *transaction) run() (*element, error, bool) {
 	// From here the device holds the new configuration and rolls it back unless confirmed.
 	unlock := func() {
 		if err := tx.call("unlock-configuration", "<unlock-configuration/>", nil); err != nil {
-			tx.p.opts.Warnf("junos %s: %v", tx.p.device, err)
+			tx.p.opts.Warnf("junos %v (the commit stands; closing the session to release the lock)", tx.p.deviceErr("", err))
+			tx.s.fail(errUnlockFailed)
 		}
 	}
 	tx.say("reading back the committed configuration")
