@@ -455,3 +455,13 @@ func TestResourceProviderType(t *testing.T) {
 		assert.Equal(t, want, ResourceProviderType(in))
 	}
 }
+
+func TestAsciiIdentifierAgreesWithHCL(t *testing.T) {
+	for _, s := range []string{"a", "_x", "vsphere_host", "two-uplinks", "a1", "1a", "-a", "", "a.b", "a b", "é"} {
+		if asciiIdentifier(s) {
+			assert.True(t, hclsyntax.ValidIdentifier(s), s)
+		}
+	}
+	assert.True(t, asciiIdentifier("esx-host_01"))
+	assert.False(t, asciiIdentifier("1host"))
+}
