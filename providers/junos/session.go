@@ -37,11 +37,23 @@ type LinkError struct {
 	Err  error
 }
 
+// Error leaves the call out: the *providers.Error around it names it.
 func (e *LinkError) Error() string {
-	if e.Call == "" {
-		return "connection lost: " + e.Err.Error()
+	var te *TimeoutError
+	if errors.As(e.Err, &te) {
+		return te.Error()
 	}
-	return "connection lost during " + e.Call + ": " + e.Err.Error()
+	return "connection lost: " + e.Err.Error()
+}
+
+// TimeoutError is a device that did not answer an RPC in time. The session is closed after
+// it: a late reply would otherwise be taken for the next call's.
+type TimeoutError struct {
+	After time.Duration
+}
+
+func (e *TimeoutError) Error() string {
+	return fmt.Sprintf("no reply within %s (timeout_seconds); the session was closed", e.After)
 }
 
 func (e *LinkError) Unwrap() error { return e.Err }
@@ -254,7 +266,7 @@ func (s *session) rpc(ctx context.Context, call, body string) (*reply, error) {
 		s.fail(err)
 		return nil, &LinkError{Call: call, Err: err}
 	}
-	timeoutErr := fmt.Errorf("no reply within %s (timeout_seconds)", s.timeout)
+	timeoutErr := &TimeoutError{After: s.timeout}
 
 	written := make(chan error, 1)
 	go func() { written <- s.fr.writeMessage([]byte(msg)) }()

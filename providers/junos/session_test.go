@@ -85,7 +85,7 @@ func TestSessionRPC(t *testing.T) {
 		s := pipeSession(t, 100*time.Millisecond, func(int, string) []byte { return nil })
 		start := time.Now()
 		_, err := s.rpc(ctx, "get-configuration", "<get-configuration/>")
-		if err == nil || !strings.Contains(err.Error(), "during get-configuration: no reply within 100ms") {
+		if err == nil || !strings.Contains(err.Error(), "no reply within 100ms (timeout_seconds)") {
 			t.Fatalf("err = %v", err)
 		}
 		if time.Since(start) > time.Second {

@@ -181,9 +181,10 @@ func (tx *transaction) run() (*element, error, bool) {
 	tx.say("confirming the commit")
 	if err := tx.call("commit-configuration", "<commit-configuration><log>"+escapeString(tx.log+": confirmed")+"</log></commit-configuration>",
 		func(r *reply) error { return r.checkCommit(false) }); err != nil {
-		if !isLink(err) {
-			unlock()
+		if isLink(err) {
+			return nil, tx.rollsBack(err, "the confirming commit may or may not have happened"), true
 		}
+		unlock()
 		return nil, tx.rollsBack(err, "the confirming commit failed"), true
 	}
 	unlock()

@@ -285,6 +285,7 @@ func TestConnectionLost(t *testing.T) {
 			unchanged := committedBefore(d)
 			tc.arm(d.sim.Faults())
 			res := p.Apply(context.Background(), twoChanges(t), nil)
+			t.Log(res[0].Err)
 			for _, r := range res {
 				var le *LinkError
 				if !errors.As(r.Err, &le) {
