@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/enclave-dev/enclave/providers"
 	"github.com/enclave-dev/enclave/providers/junos/junossim"
@@ -67,6 +68,9 @@ func BenchmarkPlanSRX2000(b *testing.B) {
 		}
 	}
 	b.StopTimer()
+	if per := b.Elapsed() / time.Duration(b.N); per > 3*time.Second {
+		b.Errorf("plan of one 2,000-policy SRX took %v, over the 3 s budget", per)
+	}
 	if gets := d.sim.RPCCount("get-configuration"); gets != b.N {
 		b.Fatalf("%d get-configuration RPCs for %d refreshes", gets, b.N)
 	}

@@ -9,6 +9,12 @@
 // removed one), commit check, commit confirmed, read back and compare, confirming commit,
 // unlock — at most two commits per device per apply.
 //
+// Conventions a user meets: ids are natural keys (an interface or zone name, FROM>TO for a
+// zone pair's policies, DESTINATION or INSTANCE/DESTINATION for a static route,
+// "chassis-cluster"); an interface with any VLAN-tagged unit gets vlan-tagging; IPv6
+// addresses go under family inet6; known_hosts_file defaults to ~/.ssh/known_hosts. The
+// NETCONF session layer is this package's own (see session.go for why not go-netconf's).
+//
 // What it must never do: connect without verifying the host key (known_hosts or a pinned
 // key; there is no insecure mode); confirm a commit it could not verify; leave a candidate
 // it changed uncommitted or locked after a failure it can still act on; discard a candidate
