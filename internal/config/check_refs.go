@@ -17,9 +17,10 @@ type refScope struct {
 }
 
 // checkReferences reports references to names this module does not declare: var.X, local.X,
-// module.X, data.T.N, and TYPE.NAME for a TYPE.NAME that looks like a resource, and
-// count/each outside a block that has count/for_each. Bare TYPE references (all instances of
-// a type) and attributes are left to the engine, which knows the schemas.
+// module.X and the outputs of the module it calls, data.T.N, and TYPE.NAME for a TYPE.NAME
+// that looks like a resource; and count/each outside a block that has count/for_each. Bare
+// TYPE references (all instances of a type) and attributes are left to the engine, which
+// knows the schemas.
 func checkReferences(c *Config) hcl.Diagnostics {
 	// one job per resource, checked in parallel: a large enclave is mostly resources
 	var jobs []func() hcl.Diagnostics
@@ -158,6 +159,9 @@ func (c *Config) checkRef(ref *Reference, sc refScope) hcl.Diagnostics {
 		if _, ok := c.Modules[name]; !ok {
 			return undeclared("module call", ref.Subject, prefixed("module.", sortedKeys(c.Modules)))
 		}
+		if child := c.Children[name]; child != nil {
+			return checkModuleOutput(ref, child)
+		}
 	case RefData:
 		if _, ok := c.Data[ref.Subject]; !ok {
 			return undeclared("data source", ref.Subject, sortedKeys(c.Data))
@@ -178,6 +182,36 @@ func (c *Config) checkRef(ref *Reference, sc refScope) hcl.Diagnostics {
 		}
 	}
 	return nil
+}
+
+// checkModuleOutput checks module.NAME.OUTPUT, module.NAME[KEY].OUTPUT and
+// module.NAME[*].OUTPUT against the outputs the called module declares.
+func checkModuleOutput(ref *Reference, child *Config) hcl.Diagnostics {
+	rest := ref.Remaining
+	for len(rest) > 0 {
+		switch rest[0].(type) {
+		case hcl.TraverseIndex, hcl.TraverseSplat:
+			rest = rest[1:]
+			continue
+		}
+		break
+	}
+	if len(rest) == 0 {
+		return nil // the whole module object
+	}
+	attr, ok := rest[0].(hcl.TraverseAttr)
+	if !ok {
+		return nil
+	}
+	if _, ok := child.Outputs[attr.Name]; ok {
+		return nil
+	}
+	return hcl.Diagnostics{{
+		Severity: hcl.DiagError,
+		Summary:  "Reference to undeclared output value",
+		Detail:   fmt.Sprintf("Module %s (%s) has no output %q.%s", ref.Subject, child.Dir, attr.Name, didYouMean(attr.Name, sortedKeys(child.Outputs))),
+		Subject:  ref.Range.Ptr(),
+	}}
 }
 
 func invalidMeta(ref *Reference, what, meta string, sc refScope) *hcl.Diagnostic {

@@ -147,7 +147,6 @@ func (l *Loader) loadModule(dir string, modPath []string, parent *Config, stack 
 		diags = append(diags, f.diags...)
 		diags = append(diags, m.merge(f.decoded)...)
 	}
-	diags = append(diags, checkReferences(cfg)...)
 
 	for _, name := range sortedKeys(cfg.Modules) {
 		mc := cfg.Modules[name]
@@ -166,6 +165,8 @@ func (l *Loader) loadModule(dir string, modPath []string, parent *Config, stack 
 			diags = append(diags, checkModuleInputs(mc, child)...)
 		}
 	}
+	// after the children, so that references to their outputs can be checked too
+	diags = append(diags, checkReferences(cfg)...)
 	return cfg, diags
 }
 

@@ -1,0 +1,1 @@
+output "host_ids" { value = [] }
