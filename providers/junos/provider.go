@@ -229,6 +229,9 @@ func (p *Provider) Refresh(ctx context.Context, reqs []providers.RefreshRequest)
 		if id == "" {
 			id = providers.String(r.Prior, "id")
 		}
+		if id == "" && r.Prior != nil {
+			id, _ = types[r.Type].id(r.Prior) // state written before ids were recorded
+		}
 		if st := idx[r.Type][id]; st != nil {
 			out[i].Current = readObject(r.Type, id, st)
 		}

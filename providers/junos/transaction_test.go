@@ -497,3 +497,63 @@ func TestReconnectAfterIdleDrop(t *testing.T) {
 		t.Fatal("not applied after reconnecting")
 	}
 }
+
+// TestCandidateModifiedElsewhere: uncommitted changes someone else left in the shared
+// candidate stop the transaction, and are not ours to discard or commit.
+func TestCandidateModifiedElsewhere(t *testing.T) {
+	d := startDevice(t, junossim.Options{})
+	if err := d.sim.LoadSet(zonesSeed); err != nil {
+		t.Fatal(err)
+	}
+	other := d.provider(t, nil)
+	r, err := other.sess.rpc(context.Background(), "load-configuration",
+		`<load-configuration action="merge" format="xml"><configuration><applications><application><name>theirs</name><protocol>udp</protocol></application></applications></configuration></load-configuration>`)
+	if err != nil || r.checkLoad() != nil {
+		t.Fatal(err, r.checkLoad())
+	}
+	other.Close()
+	p := d.provider(t, nil)
+	unchanged := committedBefore(d)
+	for _, r := range p.Apply(context.Background(), twoChanges(t), nil) {
+		if r.Err == nil || !strings.Contains(r.Err.Error(), "lock-configuration: configuration database modified") {
+			t.Errorf("result: %v", r.Err)
+		}
+	}
+	if !d.sim.CandidateModified() || d.sim.RPCCount("discard-changes") != 0 {
+		t.Error("someone else's uncommitted changes were discarded")
+	}
+	unchanged(t)
+}
+
+// TestRefreshRequests: ids come from the request, else the prior object; unknown types fail
+// the refresh before anything is sent.
+func TestRefreshRequests(t *testing.T) {
+	d := startDevice(t, junossim.Options{})
+	if err := d.sim.LoadSet("set applications application a1 protocol tcp"); err != nil {
+		t.Fatal(err)
+	}
+	p := d.provider(t, nil)
+	got, err := p.Refresh(context.Background(), []providers.RefreshRequest{
+		{Addr: "junos_application.byid", Type: TypeApplication, ID: "a1"},
+		{Addr: "junos_application.byprior", Type: TypeApplication, Prior: obj{"id": "a1"}},
+		{Addr: "junos_application.byname", Type: TypeApplication, Prior: obj{"name": "a1"}},
+		{Addr: "junos_application.gone", Type: TypeApplication, ID: "a2"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := obj{"id": "a1", "name": "a1", "protocol": "tcp"}
+	for i, r := range got[:3] {
+		if !reflect.DeepEqual(r.Current, want) || r.Addr == "" {
+			t.Errorf("%d: %v", i, r)
+		}
+	}
+	if got[3].Current != nil || got[3].Addr != "junos_application.gone" {
+		t.Errorf("gone: %v", got[3])
+	}
+	d.sim.ResetCounts()
+	if _, err := p.Refresh(context.Background(), []providers.RefreshRequest{{Addr: "vsphere_host.h", Type: "vsphere_host", ID: "h"}}); err == nil ||
+		!strings.Contains(err.Error(), "vsphere_host.h") || len(d.sim.RPCCounts()) != 0 {
+		t.Errorf("unknown type: %v, RPCs %v", err, d.sim.RPCCounts())
+	}
+}
