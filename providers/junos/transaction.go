@@ -59,7 +59,7 @@ func (p *Provider) Apply(ctx context.Context, changes []providers.Change, progre
 	tx := &transaction{p: p, s: s, lp: lp, ctx: ctx,
 		say: func(msg string) { progress(changes[0].Addr, p.device+": "+msg) },
 		log: "enclave apply: " + strconv.Itoa(len(changes)) + " changes (" + describe(changes) + ")"}
-	cfg, err, uncertain := tx.run()
+	cfg, uncertain, err := tx.run()
 	if err != nil {
 		return failAll(err, uncertain)
 	}
@@ -111,17 +111,17 @@ func isLink(err error) bool {
 
 // run returns the committed configuration read back, or the error and whether the outcome is
 // uncertain.
-func (tx *transaction) run() (*element, error, bool) {
+func (tx *transaction) run() (*element, bool, error) {
 	tx.say("locking the candidate configuration")
 	if err := tx.call("lock-configuration", "<lock-configuration/>", nil); err != nil {
 		// Not ours to discard: the candidate belongs to whoever holds the lock.
-		return nil, err, false
+		return nil, false, err
 	}
 	// abort undoes everything before the confirmed commit. After a lost connection there is
 	// nothing to do: Junos discards the changes of a session that ends holding the lock.
-	abort := func(cause error) (*element, error, bool) {
+	abort := func(cause error) (*element, bool, error) {
 		if isLink(cause) {
-			return nil, fmt.Errorf("%w; nothing was committed (the device discards the changes of a lost session)", cause), false
+			return nil, false, fmt.Errorf("%w; nothing was committed (the device discards the changes of a lost session)", cause)
 		}
 		var also []string
 		if err := tx.call("discard-changes", "<discard-changes/>", nil); err != nil {
@@ -132,9 +132,9 @@ func (tx *transaction) run() (*element, error, bool) {
 			tx.s.fail(errUnlockFailed) // ending the session releases the lock and drops the changes
 		}
 		if len(also) > 0 {
-			return nil, fmt.Errorf("%w (cleaning up also failed: %s)", cause, strings.Join(also, "; ")), false
+			return nil, false, fmt.Errorf("%w (cleaning up also failed: %s)", cause, strings.Join(also, "; "))
 		}
-		return nil, cause, false
+		return nil, false, cause
 	}
 	tx.say("loading the configuration")
 	if err := tx.call("load-configuration", tx.lp.loadRPC(), (*reply).checkLoad); err != nil {
@@ -154,7 +154,7 @@ func (tx *transaction) run() (*element, error, bool) {
 	b.WriteString("</log></commit-configuration>")
 	if err := tx.call("commit-configuration confirmed", b.String(), func(r *reply) error { return r.checkCommit(false) }); err != nil {
 		if isLink(err) {
-			return nil, tx.rollsBack(err, "the confirmed commit may or may not have happened"), true
+			return nil, true, tx.rollsBack(err, "the confirmed commit may or may not have happened")
 		}
 		return abort(err)
 	}
@@ -172,23 +172,23 @@ func (tx *transaction) run() (*element, error, bool) {
 		if !isLink(err) {
 			unlock()
 		}
-		return nil, tx.rollsBack(err, "the commit could not be verified"), true
+		return nil, true, tx.rollsBack(err, "the commit could not be verified")
 	}
 	if err := tx.lp.verify(cfg); err != nil {
 		unlock()
-		return nil, tx.rollsBack(&callError{"get-configuration", err}, "not confirming"), true
+		return nil, true, tx.rollsBack(&callError{"get-configuration", err}, "not confirming")
 	}
 	tx.say("confirming the commit")
 	if err := tx.call("commit-configuration", "<commit-configuration><log>"+escapeString(tx.log+": confirmed")+"</log></commit-configuration>",
 		func(r *reply) error { return r.checkCommit(false) }); err != nil {
 		if isLink(err) {
-			return nil, tx.rollsBack(err, "the confirming commit may or may not have happened"), true
+			return nil, true, tx.rollsBack(err, "the confirming commit may or may not have happened")
 		}
 		unlock()
-		return nil, tx.rollsBack(err, "the confirming commit failed"), true
+		return nil, true, tx.rollsBack(err, "the confirming commit failed")
 	}
 	unlock()
-	return cfg, nil, false
+	return cfg, false, nil
 }
 
 // rollsBack explains what happens after a failure past the confirmed commit.
