@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"fmt"
-	"path"
 	"sort"
 	"strings"
 	"sync"
@@ -27,13 +26,23 @@ type Engine struct {
 	// Parallelism bounds concurrent changes at apply (default 10).
 	Parallelism int
 
-	schemas map[string]*providers.ProviderSchema
+	schemas     map[string]*providers.ProviderSchema
+	normalizers sync.Map // provider type → providers.Normalizer or nil
 }
 
-func (e *Engine) warnf(format string, args ...any) {
-	if e.Warnf != nil {
-		e.Warnf(format, args...)
+// normalizer is the provider's Normalizer for a resource type, if it has one (made once).
+func (e *Engine) normalizer(typ string) providers.Normalizer {
+	pt := config.ResourceProviderType(typ)
+	if v, ok := e.normalizers.Load(pt); ok {
+		n, _ := v.(providers.Normalizer)
+		return n
 	}
+	var n providers.Normalizer
+	if f := e.Registry[pt]; f != nil {
+		n, _ = f(providers.Options{}).(providers.Normalizer)
+	}
+	e.normalizers.Store(pt, n)
+	return n
 }
 
 func (e *Engine) progress(addr, msg string) {
@@ -381,7 +390,5 @@ func parseVarValue(decl *config.Variable, raw string, origin string) (cty.Value,
 	}
 	return parseHCLValue(raw, origin)
 }
-
-func cleanRel(p string) string { return path.Clean(strings.ReplaceAll(p, "\\", "/")) }
 
 func now() time.Time { return time.Now().UTC().Truncate(time.Second) }

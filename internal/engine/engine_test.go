@@ -269,10 +269,11 @@ resource "fakedev_policy" "q" {
 	assert.Equal(t, 1, h.w.applies["srx-a"])
 	assert.Equal(t, 1, h.w.applies["srx-b"])
 	assert.False(t, h.mustPlan().HasChanges())
-	assert.Equal(t, 1, h.w.refreshes["srx-a"]+0*h.w.refreshes["srx-b"]-0, "one refresh per device per plan")
+	assert.Equal(t, 1, h.w.refreshes["srx-a"], "one refresh per device per plan")
+	assert.Equal(t, 1, h.w.refreshes["srx-b"], "one refresh per device per plan")
 
 	// Reordering an ordered list is a change.
-	h.write(map[string]string{"main.hcl": strings.Replace(strings.Replace(readFile(t, h.dir+"/main.hcl"), `rule { name = "r1" }`, `rule { name = "r0" }`, 1), "", "", 0)})
+	h.write(map[string]string{"main.hcl": strings.Replace(readFile(t, h.dir+"/main.hcl"), `rule { name = "r1" }`, `rule { name = "r0" }`, 1)})
 	p := h.mustPlan()
 	assert.Equal(t, "update", actions(p)[`fakedev_policy.p["x"]`])
 }

@@ -15,8 +15,8 @@ type fakeWorld struct {
 	mu        sync.Mutex
 	objects   map[string]providers.Object // id → attributes
 	nextID    int
-	refreshes map[string]int // provider key → Refresh calls
-	applies   map[string]int // provider instance → Apply calls
+	refreshes map[string]int    // provider key → Refresh calls
+	applies   map[string]int    // provider instance → Apply calls
 	failOn    map[string]string // addr → error message
 	partial   map[string]bool   // addr: create succeeds, then fails (object kept)
 }

@@ -162,8 +162,8 @@ func desiredOf(e *Engine, s *scope, r *config.Resource, key instanceKey, schema 
 		}
 	}
 	// Providers canonicalize values that have several spellings ("500GiB").
-	if f := e.Registry[config.ResourceProviderType(r.Type)]; f != nil {
-		if n, ok := f(providers.Options{}).(providers.Normalizer); ok {
+	if n := e.normalizer(r.Type); n != nil {
+		{
 			known := map[string]any{}
 			for k, v := range desired {
 				if !isUnknown(v) {

@@ -119,63 +119,6 @@ func normalizeForJSON(v any) any {
 // equalPlain compares two plain values after numeric normalization.
 func equalPlain(a, b any) bool { return canon(a) == canon(b) }
 
-// toCty converts a plain value (from state or a provider) to cty guided by nothing but its
-// shape: objects for maps, tuples for lists. Used for values exposed to expressions.
-func toCtyDynamic(v any) cty.Value {
-	switch t := v.(type) {
-	case nil:
-		return cty.NullVal(cty.DynamicPseudoType)
-	case unknown:
-		return cty.DynamicVal
-	case string:
-		return cty.StringVal(t)
-	case bool:
-		return cty.BoolVal(t)
-	case int:
-		return cty.NumberIntVal(int64(t))
-	case int64:
-		return cty.NumberIntVal(t)
-	case float64:
-		return cty.NumberFloatVal(t)
-	case json.Number:
-		f, _, err := big.ParseFloat(string(t), 10, 512, big.ToNearestEven)
-		if err != nil {
-			return cty.StringVal(string(t))
-		}
-		return cty.NumberVal(f)
-	case []any:
-		if len(t) == 0 {
-			return cty.EmptyTupleVal
-		}
-		vals := make([]cty.Value, len(t))
-		for i, e := range t {
-			vals[i] = toCtyDynamic(e)
-		}
-		return cty.TupleVal(vals)
-	case []string:
-		return toCtyDynamic(providers.StringList(t))
-	case map[string]any:
-		if len(t) == 0 {
-			return cty.EmptyObjectVal
-		}
-		attrs := make(map[string]cty.Value, len(t))
-		for k, e := range t {
-			attrs[k] = toCtyDynamic(e)
-		}
-		return cty.ObjectVal(attrs)
-	case map[string]string:
-		attrs := make(map[string]cty.Value, len(t))
-		for k, e := range t {
-			attrs[k] = cty.StringVal(e)
-		}
-		if len(attrs) == 0 {
-			return cty.EmptyObjectVal
-		}
-		return cty.ObjectVal(attrs)
-	}
-	return cty.StringVal(fmt.Sprint(v))
-}
-
 // objectValue is the value of a resource instance as expressions see it: its attributes per
 // the schema (absent optional attributes are null, not missing), plus id and tags. Plain
 // unknowns become unknown values of the right type; sensitive attributes are marked.
@@ -268,6 +211,26 @@ func ctyFromPlain(s *providers.Schema, attrs map[string]any, sensitive map[strin
 }
 
 func ctyOf(v any, t cty.Type) (cty.Value, error) {
+	// Primitives directly: this runs for every attribute of every instance.
+	switch t {
+	case cty.String:
+		if sv, ok := v.(string); ok {
+			return cty.StringVal(sv), nil
+		}
+	case cty.Bool:
+		if bv, ok := v.(bool); ok {
+			return cty.BoolVal(bv), nil
+		}
+	case cty.Number:
+		switch n := v.(type) {
+		case int64:
+			return cty.NumberIntVal(n), nil
+		case int:
+			return cty.NumberIntVal(int64(n)), nil
+		case float64:
+			return cty.NumberFloatVal(n), nil
+		}
+	}
 	s := &providers.Schema{Attributes: map[string]*providers.Attribute{"v": {Type: t, Optional: true}}}
 	o, err := providers.ToCty(s, providers.Object{"v": v})
 	if err != nil {
