@@ -155,6 +155,15 @@ func TestNormalize(t *testing.T) {
 	if pol := providers.Blocks(got, "policy")[0]; pol["log"] != false || got["id"] != "a>b" {
 		t.Errorf("policy: %#v", got)
 	}
+	// Addresses and prefixes as Junos writes them back.
+	got, _ = p.Normalize(TypeStaticRoute, obj{"destination": "2001:DB8:0::1", "next_hops": list("2001:db8:0:0::fe", "192.0.2.1")})
+	if !reflect.DeepEqual(got, obj{"destination": "2001:db8::1/128", "next_hops": list("2001:db8::fe", "192.0.2.1")}) {
+		t.Errorf("route: %#v", got)
+	}
+	got, _ = p.Normalize(TypeAddressBook, obj{"name": "global", "address": []any{obj{"name": "h", "prefix": "192.0.2.7"}}})
+	if pfx := providers.Blocks(got, "address")[0]["prefix"]; pfx != "192.0.2.7/32" {
+		t.Errorf("address: %v", pfx)
+	}
 	// Keys the engine left out (unknown at plan time) stay out.
 	got, _ = p.Normalize(TypeInterface, obj{"name": "ge-0/0/1", "description": ""})
 	if !reflect.DeepEqual(got, obj{"name": "ge-0/0/1"}) {

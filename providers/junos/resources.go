@@ -3,6 +3,7 @@ package junos
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"sort"
 	"strconv"
 	"strings"
@@ -79,6 +80,36 @@ func lookupType(typ string) (*resourceType, error) {
 }
 
 // --- small helpers -------------------------------------------------------------------------
+
+// canonPrefix writes an address or prefix the way Junos shows it after a commit: a bare
+// address gets its full length (/32, /128) and IPv6 is written in its compressed form. Host
+// bits are kept (an interface address is a prefix with host bits). Anything else (a name)
+// is left as it is.
+func canonPrefix(s string) string {
+	if p, err := netip.ParsePrefix(s); err == nil {
+		return p.Addr().String() + "/" + strconv.Itoa(p.Bits())
+	}
+	if a, err := netip.ParseAddr(s); err == nil {
+		return a.String() + "/" + strconv.Itoa(a.BitLen())
+	}
+	return s
+}
+
+// canonAddr writes an address as Junos shows it (IPv6 compressed).
+func canonAddr(s string) string {
+	if a, err := netip.ParseAddr(s); err == nil {
+		return a.String()
+	}
+	return s
+}
+
+func mapStrings(ss []string, f func(string) string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = f(s)
+	}
+	return out
+}
 
 func requireString(o providers.Object, k string) (string, error) {
 	v := providers.String(o, k)
@@ -216,7 +247,7 @@ func renderInterface(o providers.Object) *element {
 		addNumber(ue, u, "vlan_id", "vlan-id")
 		fam := el("family")
 		var v4, v6 []string
-		for _, a := range providers.Strings(u, "addresses") {
+		for _, a := range mapStrings(providers.Strings(u, "addresses"), canonPrefix) {
 			if strings.Contains(a, ":") {
 				v6 = append(v6, a)
 			} else {
@@ -357,7 +388,7 @@ var chassisClusterType = &resourceType{
 
 func renderAddresses(e *element, o providers.Object) {
 	for _, a := range providers.Blocks(o, "address") {
-		e.add(el("address", leafEl("name", providers.String(a, "name")), leafEl("ip-prefix", providers.String(a, "prefix"))))
+		e.add(el("address", leafEl("name", providers.String(a, "name")), leafEl("ip-prefix", canonPrefix(providers.String(a, "prefix")))))
 	}
 	for _, s := range providers.Blocks(o, "address_set") {
 		se := el("address-set", leafEl("name", providers.String(s, "name")))
@@ -575,7 +606,7 @@ var staticRouteType = &resourceType{
 		if err != nil {
 			return "", err
 		}
-		return routeID(providers.String(o, "routing_instance"), dest), nil
+		return routeID(providers.String(o, "routing_instance"), canonPrefix(dest)), nil
 	},
 	where: func(id string) ([]step, *element, error) {
 		instance, dest, err := splitRouteID(id)
@@ -600,8 +631,8 @@ var staticRouteType = &resourceType{
 		}
 	},
 	render: func(o providers.Object) *element {
-		e := el("route", leafEl("name", providers.String(o, "destination")))
-		addAll(e, "next-hop", providers.Strings(o, "next_hops"))
+		e := el("route", leafEl("name", canonPrefix(providers.String(o, "destination"))))
+		addAll(e, "next-hop", mapStrings(providers.Strings(o, "next_hops"), canonAddr))
 		return e
 	},
 	parse: func(s *element) providers.Object {
