@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/pem"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -106,6 +107,7 @@ func TestCredentials(t *testing.T) {
 		{"bad port", map[string]any{"port": int64(70000)}, []string{"port 70000"}},
 		{"bad confirm minutes", map[string]any{"commit_confirm_minutes": int64(0)}, []string{"commit_confirm_minutes"}},
 		{"bad timeout", map[string]any{"timeout_seconds": int64(0)}, []string{"timeout_seconds"}},
+		{"nothing listening", map[string]any{"port": closedPort(t)}, []string{"connecting to 127.0.0.1:", "refused"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -124,6 +126,16 @@ func TestCredentials(t *testing.T) {
 			}
 		})
 	}
+}
+
+func closedPort(t *testing.T) int64 {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := int64(l.Addr().(*net.TCPAddr).Port)
+	l.Close()
+	return port
 }
 
 func encryptedKey(t *testing.T) []byte {

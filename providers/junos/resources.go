@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -667,14 +666,4 @@ func indexConfig(cfg *element) index {
 		idx[typ] = m
 	}
 	return idx
-}
-
-// sortedTypes lists the type names in order (for stable output).
-func sortedTypes() []string {
-	out := make([]string, 0, len(types))
-	for t := range types {
-		out = append(out, t)
-	}
-	sort.Strings(out)
-	return out
 }
