@@ -78,7 +78,7 @@ func TestValidateRules(t *testing.T) {
 		{"bad key", func(r *ApprovalRules) { r.Approvers[0].Key = "ssh-ed25519 nope" }, []string{`approver "alice" key: approver key is not an SSH public key`}},
 		{"required over approvers", func(r *ApprovalRules) { r.Required = 6 }, []string{"approval required: needs 6 approvals but only 5 approvers are named"}},
 		{"required zero", func(r *ApprovalRules) { r.Required = 0 }, []string{"approval required: must be at least 1"}},
-		{"rule required over approvers", func(r *ApprovalRules) { r.Rules[0].Required = 9 }, []string{`rule "firewall" required: needs 9 approvals`}},
+		{"rule required over approvers is allowed", func(r *ApprovalRules) { r.Rules[0].Required = 9 }, nil},
 		{"duplicate rule", func(r *ApprovalRules) { r.Rules[1].Name = "firewall" }, []string{`rule "firewall": is named twice`}},
 		{"reserved rule name", func(r *ApprovalRules) { r.Rules[1].Name = "required" }, []string{`rule "required": the name "required" is reserved`}},
 		{"unknown type", func(r *ApprovalRules) { r.Rules[0].ResourceTypes = []string{"junos_security_policies", "aws_instance"} }, []string{`rule "firewall" resource_types: unknown resource type "aws_instance"`}},

@@ -154,10 +154,10 @@ func ValidateRules(r *ApprovalRules, knownTypes func(string) bool) []error {
 			add(&RuleError{Rule: rule.Name, Msg: "is named twice"})
 		}
 		ruleNames[rule.Name] = true
+		// A rule above the number of approvers is allowed (the configuration warns): it
+		// refuses whatever it matches until approvers are added, as SPEC §6's example does.
 		if rule.Required < 1 {
 			add(&RuleError{Rule: rule.Name, Attr: "required", Msg: fmt.Sprintf("must be at least 1, is %d", rule.Required)})
-		} else if rule.Required > n {
-			add(&RuleError{Rule: rule.Name, Attr: "required", Msg: fmt.Sprintf("needs %d approvals but only %d approvers are named", rule.Required, n)})
 		}
 		for _, t := range rule.ResourceTypes {
 			if knownTypes != nil && !knownTypes(t) {

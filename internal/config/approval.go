@@ -128,10 +128,12 @@ func (m *moduleDecoder) decodeApproval(block *hcl.Block) hcl.Diagnostics {
 	}
 	for _, rule := range ap.Rules {
 		if rule.Required > n {
+			// A warning, not an error: SPEC §6's own example names two approvers and rules
+			// needing three, and such a rule still does its job of refusing what it matches.
 			diags = append(diags, &hcl.Diagnostic{
-				Severity: hcl.DiagError,
+				Severity: hcl.DiagWarning,
 				Summary:  "Approval quorum above the number of approvers",
-				Detail:   fmt.Sprintf("Rule %q requires %d approvals, but only %s declared: no change it matches could ever be approved.", rule.Name, rule.Required, approverCount(n)),
+				Detail:   fmt.Sprintf("Rule %q requires %d approvals, but only %s declared: no change it matches can be approved until more approvers are added.", rule.Name, rule.Required, approverCount(n)),
 				Subject:  rule.DeclRange.Ptr(),
 			})
 		}

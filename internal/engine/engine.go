@@ -104,6 +104,16 @@ func (e *Engine) Load(src config.Source, env map[string]string) (*config.Loader,
 	if env != nil {
 		l.Env = env
 	}
+	l.ProviderSchemas = map[string]*hcl.BodySchema{}
+	for name, ps := range e.providerSchemas() {
+		bs := &hcl.BodySchema{}
+		if ps.Provider != nil {
+			for _, a := range ps.Provider.SortedKeys() {
+				bs.Attributes = append(bs.Attributes, hcl.AttributeSchema{Name: a, Required: ps.Provider.Attributes[a].Required})
+			}
+		}
+		l.ProviderSchemas[name] = bs
+	}
 	cfg, diags := l.Load()
 	if diags.HasErrors() {
 		return l, cfg, diags
