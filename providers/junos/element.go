@@ -106,6 +106,14 @@ func (e *element) texts(name string) []string {
 func parseElement(data []byte) (*element, error) {
 	d := xml.NewDecoder(bytes.NewReader(data))
 	d.Strict = true
+	// Junos declares encoding="us-ascii" in some sessions; ASCII is UTF-8 already.
+	d.CharsetReader = func(label string, in io.Reader) (io.Reader, error) {
+		switch strings.ToLower(label) {
+		case "us-ascii", "ascii", "utf8":
+			return in, nil
+		}
+		return nil, errors.New("unsupported XML encoding " + label)
+	}
 	var stack []*element
 	var root *element
 	var text strings.Builder

@@ -124,6 +124,12 @@ func TestParseHello(t *testing.T) {
 	if err != nil || len(caps) != 2 || id != "4242" {
 		t.Fatalf("%v %v %v", caps, id, err)
 	}
+	// As Junos starts a session: comments, then the hello.
+	_, id, err = parseHello([]byte("<!-- No zombies were killed during the creation of this user interface -->\n<!-- user enclave, class super-user -->\n" +
+		`<?xml version="1.0" encoding="us-ascii"?><hello><capabilities><capability>urn:ietf:params:netconf:base:1.0</capability></capabilities><session-id>7</session-id></hello>`))
+	if err != nil || id != "7" {
+		t.Fatalf("Junos preamble: %v %v", id, err)
+	}
 	for _, bad := range []string{`<hello><capabilities/></hello>`, `<rpc-reply/>`, `<hello>`} {
 		if _, _, err := parseHello([]byte(bad)); err == nil {
 			t.Errorf("accepted %q", bad)
