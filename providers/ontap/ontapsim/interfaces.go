@@ -85,7 +85,8 @@ func getInterface(s *Server, c *call) *response {
 var interfaceWritable = []string{"name", "svm.name", "svm.uuid", "scope", "ipspace.name", "ip.address", "ip.netmask",
 	"location.home_node.name", "location.home_node.uuid", "location.home_port.name", "location.home_port.node.name",
 	"location.home_port.uuid", "location.broadcast_domain.name", "location.auto_revert", "location.failover",
-	"service_policy.name", "enabled", "comment"}
+	"location.node.name", "location.port.name", "location.port.node.name", "service_policy", "enabled", "comment",
+	"dns_zone", "ddns_enabled", "fail_if_subnet_conflicts", "probe_port", "subnet.name"}
 
 func (s *Server) applyInterfaceBody(b body, i *IPInterface) *apiError {
 	if v, ok, err := b.str("ip.address"); err != nil {
@@ -117,10 +118,16 @@ func (s *Server) applyInterfaceBody(b body, i *IPInterface) *apiError {
 	} else if ok {
 		i.HomePort = v
 	}
-	if v, ok, err := b.str("service_policy.name"); err != nil {
-		return err
-	} else if ok {
-		i.ServicePolicy = v
+	// service_policy is an object, but ONTAP also takes the bare name, as
+	// Ansible's na_ontap_interface sends it
+	if v, ok := b.get("service_policy"); ok {
+		if name, isStr := v.(string); isStr {
+			i.ServicePolicy = name
+		} else if name, ok, err := b.str("service_policy.name"); err != nil {
+			return err
+		} else if ok {
+			i.ServicePolicy = name
+		}
 	}
 	if v, ok, err := b.bool("enabled"); err != nil {
 		return err
@@ -206,6 +213,11 @@ func deleteInterface(s *Server, c *call) *response {
 	return ok(200, nil)
 }
 
+// The simulator has no FC ports; the collection is always empty.
+func getFCInterfaces(s *Server, c *call) *response {
+	return ok(200, interfaceKind.collection(c.path, c.q, nil))
+}
+
 // created answers a synchronous POST: 201, a Location header, and the new
 // record when return_records=true.
 func (s *Server) created(c *call, location string, record func() map[string]any) *response {
@@ -230,5 +242,6 @@ func (s *Server) Interfaces() []IPInterface {
 
 func init() {
 	handle("/api/network/ip/interfaces", map[string]handler{"GET": getInterfaces, "POST": postInterface}, false)
+	handle("/api/network/fc/interfaces", map[string]handler{"GET": getFCInterfaces}, false)
 	handle("/api/network/ip/interfaces/{uuid}", map[string]handler{"GET": getInterface, "PATCH": patchInterface, "DELETE": deleteInterface}, false)
 }
