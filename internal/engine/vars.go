@@ -43,6 +43,7 @@ func resolveVars(cfg *config.Config, in VarInputs) (map[string]cty.Value, hcl.Di
 	}
 	p := hclparse.NewParser()
 	for _, f := range in.Files {
+		var ignored []string
 		src, err := os.ReadFile(f)
 		if err != nil {
 			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read variables file", Detail: err.Error()})
@@ -63,7 +64,9 @@ func resolveVars(cfg *config.Config, in VarInputs) (map[string]cty.Value, hcl.Di
 		for _, n := range names {
 			a := attrs[n]
 			if _, ok := cfg.Variables[n]; !ok {
-				unknownVar(n, f, a.NameRange.Ptr())
+				// A variables file may serve several enclaves (the lab's lab.vars does), so
+				// values for undeclared variables are ignored, as Terraform does, with a warning.
+				ignored = append(ignored, n)
 				continue
 			}
 			v, d := a.Expr.Value(nil)
@@ -71,6 +74,10 @@ func resolveVars(cfg *config.Config, in VarInputs) (map[string]cty.Value, hcl.Di
 			if !d.HasErrors() {
 				out[n] = v
 			}
+		}
+		if len(ignored) > 0 && !quietVarFile(f) {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "Values for undeclared variables",
+				Detail: fmt.Sprintf("%s sets %s, which the enclave does not declare; ignored.", f, strings.Join(ignored, ", "))})
 		}
 	}
 	env := in.Environ
@@ -112,3 +119,7 @@ func resolveVars(cfg *config.Config, in VarInputs) (map[string]cty.Value, hcl.Di
 	}
 	return out, diags
 }
+
+// quietVarFile: the lab's variables file describes the whole lab; an enclave using part of it
+// is normal, not worth a warning.
+func quietVarFile(path string) bool { return strings.HasSuffix(path, "lab.vars") }

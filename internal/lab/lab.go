@@ -230,6 +230,10 @@ func (l *Lab) writeVars() error {
 	line("vsphere_user", l.Env["ENCLAVE_LAB_VSPHERE_USER"])
 	line("vsphere_password", l.Env["ENCLAVE_LAB_VSPHERE_PASSWORD"])
 	line("ca_file", filepath.Join(l.Dir, "ca.pem"))
+	line("vsphere_ca_file", filepath.Join(l.Dir, "ca.pem"))
+	if len(l.Ontap) > 0 {
+		line("ontap_ca_file", filepath.Join(l.Dir, "ca.pem"))
+	}
 	if len(l.Junos) > 0 {
 		line("junos_private_key_file", filepath.Join(l.Dir, "id_ed25519"))
 		line("junos_known_hosts_file", filepath.Join(l.Dir, "known_hosts"))
