@@ -196,7 +196,22 @@ func (p *Provider) getConfiguration(ctx context.Context, s *session) (*element, 
 		// A device with none of the hierarchies may answer with an empty reply.
 		cfg = el("configuration")
 	}
+	dropInactive(cfg)
 	return cfg, nil
+}
+
+// dropInactive removes statements deactivated on the device (inactive="inactive"): Junos
+// ignores them, so enclave reads them as absent and a plan shows them coming back.
+func dropInactive(e *element) {
+	kept := e.Children[:0]
+	for _, c := range e.Children {
+		if c.attrValue("inactive") == "inactive" {
+			continue
+		}
+		dropInactive(c)
+		kept = append(kept, c)
+	}
+	e.Children = kept
 }
 
 var getConfigRPC = `<get-configuration database="committed" format="xml">` + managedFilter.String() + `</get-configuration>`

@@ -167,3 +167,28 @@ func TestScriptedTransactions(t *testing.T) {
 		})
 	}
 }
+
+// TestRefreshIgnoresInactive: statements deactivated on the device read as absent.
+func TestRefreshIgnoresInactive(t *testing.T) {
+	sd := newScripted(t, map[string]string{"get-configuration": `<configuration ` + junosNS + ` junos:commit-user="admin">
+<security><policies><policy><from-zone-name>trust</from-zone-name><to-zone-name>untrust</to-zone-name>
+<policy junos:inactive="inactive" inactive="inactive"><name>off</name><match><source-address>any</source-address></match><then><permit/></then></policy>
+<policy><name>on</name><match><source-address>any</source-address><destination-address>any</destination-address><application>any</application></match><then><deny/></then></policy>
+</policy></policies></security>
+<applications><application inactive="inactive"><name>gone</name><protocol>tcp</protocol></application></applications>
+</configuration>`})
+	got, err := sd.p.Refresh(context.Background(), []providers.RefreshRequest{
+		{Addr: "junos_security_policies.p", Type: TypeSecurityPolicies, ID: "trust>untrust"},
+		{Addr: "junos_application.a", Type: TypeApplication, ID: "gone"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pols := providers.Blocks(got[0].Current, "policy")
+	if len(pols) != 1 || pols[0]["name"] != "on" || pols[0]["action"] != "deny" {
+		t.Errorf("policies %v", pols)
+	}
+	if got[1].Current != nil {
+		t.Errorf("inactive application read as %v", got[1].Current)
+	}
+}
