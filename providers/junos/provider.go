@@ -303,12 +303,22 @@ func (p *Provider) Normalize(typ string, desired providers.Object) (providers.Ob
 	if err != nil {
 		return desired, nil // the engine reports missing required attributes itself
 	}
-	norm := readObject(typ, id, rt.render(desired))
+	// Values that are not plain (the engine's marker for a value known only after apply,
+	// nested in a block) are passed through untouched: rendering them would invent a value.
+	plainIn := providers.Object{}
+	for k, v := range desired {
+		if isPlain(v) {
+			plainIn[k] = v
+		}
+	}
+	norm := readObject(typ, id, rt.render(plainIn))
 	// Only the keys given come back: the engine leaves out attributes it does not know yet
 	// and merges the result over its own, so an absent key must stay absent.
 	out := providers.Object{}
 	for k, v := range desired {
-		if nv, ok := norm[k]; ok {
+		if _, ok := plainIn[k]; !ok {
+			out[k] = v
+		} else if nv, ok := norm[k]; ok {
 			out[k] = nv
 		} else if _, ours := p.schema.Resources[typ].Attributes[k]; ours && k != "id" {
 			continue // an empty optional value: the device has no such statement
@@ -317,6 +327,29 @@ func (p *Provider) Normalize(typ string, desired providers.Object) (providers.Ob
 		}
 	}
 	return out, nil
+}
+
+// isPlain reports whether v is made only of the plain Object forms.
+func isPlain(v any) bool {
+	switch t := v.(type) {
+	case nil, string, bool, int, int32, int64, float32, float64, []string:
+		return true
+	case []any:
+		for _, e := range t {
+			if !isPlain(e) {
+				return false
+			}
+		}
+		return true
+	case map[string]any:
+		for _, e := range t {
+			if !isPlain(e) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // describe lists resource addresses for a commit log, shortened.

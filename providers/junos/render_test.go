@@ -164,6 +164,13 @@ func TestNormalize(t *testing.T) {
 	if pfx := providers.Blocks(got, "address")[0]["prefix"]; pfx != "192.0.2.7/32" {
 		t.Errorf("address: %v", pfx)
 	}
+	// A block holding a value known only after apply is passed through as it is.
+	type unknownMarker struct{}
+	units := []any{map[string]any{"id": int64(0), "switching": map[string]any{"mode": "trunk", "vlans": unknownMarker{}}}}
+	got, _ = p.Normalize(TypeInterface, obj{"name": "ge-0/0/1", "unit": units, "description": "x"})
+	if !reflect.DeepEqual(got, obj{"name": "ge-0/0/1", "unit": units, "description": "x"}) {
+		t.Errorf("unknown inside a block: %#v", got)
+	}
 	// Keys the engine left out (unknown at plan time) stay out.
 	got, _ = p.Normalize(TypeInterface, obj{"name": "ge-0/0/1", "description": ""})
 	if !reflect.DeepEqual(got, obj{"name": "ge-0/0/1"}) {
