@@ -222,9 +222,23 @@ func (h *applyHooks) resourceInstance(s *scope, r *config.Resource, key instance
 	h.a.valMu.Unlock()
 	var tags map[string]string
 	if !ok {
-		if sr := h.a.st.Resource(addr); sr != nil {
+		c := h.a.change(addr)
+		switch sr := h.a.st.Resource(addr); {
+		case c != nil && c.Action != plans.NoOp && c.Action != plans.Delete && c.After != nil:
+			// Not applied yet: only a member of the same device transaction asks, and what
+			// the plan knew (names, addresses from configuration) is what it needs.
+			attrs = toPlainMap(c.After)
+			for k, v := range attrs {
+				if v == plans.Sensitive {
+					attrs[k] = unknownValue
+				}
+			}
+			for _, k := range c.AfterUnknown {
+				attrs[k] = unknownValue
+			}
+		case sr != nil:
 			attrs, tags = sr.Attributes, sr.Tags
-		} else {
+		default:
 			attrs = map[string]any{"id": unknownValue}
 			for k := range schema.Attributes {
 				attrs[k] = unknownValue

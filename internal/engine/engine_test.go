@@ -263,6 +263,11 @@ resource "fakedev_policy" "q" {
   provider = fakedev.b
   name     = "q"
 }
+# Refers to another change of the same device transaction: the name is known at plan.
+resource "fakedev_policy" "r" {
+  provider = fakedev.b
+  name     = "after-${fakedev_policy.q.name}"
+}
 `})
 	res := h.apply(h.mustPlan())
 	assert.Equal(t, 0, res.Failed)
