@@ -92,7 +92,8 @@ func (switchApplier) update(ctx context.Context, c *change) error {
 		if c.changed("mtu") {
 			spec.MaxMtu = int32(providers.Int(c.Planned, "mtu"))
 		}
-		if c.changed("uplinks") {
+		// uplinks is optional and computed: left unset, vCenter's names stay.
+		if providers.Has(c.Planned, "uplinks") && c.changed("uplinks") {
 			spec.UplinkPortPolicy = &types.DVSNameArrayUplinkPortPolicy{UplinkPortName: providers.Strings(c.Planned, "uplinks")}
 		}
 		oldHosts, newHosts := providers.Strings(c.Prior, "host_ids"), providers.Strings(c.Planned, "host_ids")

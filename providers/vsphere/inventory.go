@@ -28,7 +28,7 @@ var kindProps = map[string][]string{
 	"Network":                     {"name", "parent"},
 	"OpaqueNetwork":               {"name", "parent"},
 	"VirtualMachine": {"name", "parent", "resourcePool", "datastore", "config.hardware", "config.guestId",
-		"config.annotation", "config.uuid", "runtime.powerState"},
+		"config.annotation", "config.uuid", "config.files.vmPathName", "runtime.powerState"},
 }
 
 // The simulator matches container view types exactly while vCenter includes subtypes; the

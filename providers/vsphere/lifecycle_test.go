@@ -120,6 +120,14 @@ func TestDistributedSwitchAndPortGroupLifecycle(t *testing.T) {
 	subset(t, upd, s2)
 	require.Equal(t, s["id"], s2["id"])
 
+	// uplinks is optional and computed: leaving it out keeps what the switch has.
+	noUplinks := providers.Copy(upd)
+	delete(noUplinks, "uplinks")
+	noUplinks["mtu"] = int64(1500)
+	s2 = l.update(t, "vsphere_distributed_switch", s2, noUplinks)
+	require.Equal(t, []any{"uplink1", "uplink2"}, s2["uplinks"])
+	require.Equal(t, int64(1500), s2["mtu"])
+
 	pg := l.create(t, "vsphere_distributed_port_group", providers.Object{"name": "pg-mail", "switch_id": s["id"], "vlan_id": int64(110)})
 	subset(t, providers.Object{"name": "pg-mail", "switch_id": s["id"], "vlan_id": int64(110)}, pg)
 	require.Equal(t, pg, l.refresh(t, "vsphere_distributed_port_group", pg))

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/types"
 
@@ -19,7 +20,7 @@ var readKinds = map[string][]string{
 	"vsphere_distributed_switch": {"Folder", "Datacenter"},
 	"vsphere_folder":             {"Folder", "Datacenter"},
 	"vsphere_resource_pool":      {"ClusterComputeResource"},
-	"vsphere_virtual_machine":    {"Folder", "Datacenter"},
+	"vsphere_virtual_machine":    {"Folder", "Datacenter", "Datastore"},
 }
 
 // read returns the current object of a resource type, nil when it no longer exists. Prior
@@ -273,8 +274,10 @@ func readVM(ctx context.Context, inv *inventory, vm *mo.VirtualMachine, prior pr
 	if vm.ResourcePool != nil {
 		o["resource_pool_id"] = vm.ResourcePool.Value
 	}
-	if len(vm.Datastore) > 0 {
-		o["datastore_id"] = vm.Datastore[0].Value
+	if ds, err := vmDatastore(ctx, inv, vm); err != nil {
+		return nil, err
+	} else if ds != "" {
+		o["datastore_id"] = ds
 	}
 	switch vm.Runtime.PowerState {
 	case types.VirtualMachinePowerStatePoweredOn:
@@ -324,6 +327,29 @@ func readVM(ctx context.Context, inv *inventory, vm *mo.VirtualMachine, prior pr
 	}
 	o["disk"], o["network_interface"] = disks, nics
 	return o, nil
+}
+
+// vmDatastore is the datastore holding the VM's configuration file: the one datastore_id
+// names, even when disks were added on others (the datastore list has no order).
+func vmDatastore(ctx context.Context, inv *inventory, vm *mo.VirtualMachine) (string, error) {
+	if vm.Config != nil && len(vm.Datastore) > 1 {
+		var p object.DatastorePath
+		if p.FromString(vm.Config.Files.VmPathName) {
+			for _, r := range vm.Datastore {
+				o, err := inv.get(ctx, r)
+				if err != nil {
+					return "", err
+				}
+				if ds, ok := o.(*mo.Datastore); ok && ds.Name == p.Datastore {
+					return r.Value, nil
+				}
+			}
+		}
+	}
+	if len(vm.Datastore) > 0 {
+		return vm.Datastore[0].Value, nil
+	}
+	return "", nil
 }
 
 // vmDisks are the VM's disks in controller and unit order, the order disk blocks are in.

@@ -113,10 +113,31 @@ func TestVirtualMachineDriftSeen(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, task.Wait(ctx))
 
+	// ... and adds a disk on another datastore.
+	devices, err := obj.Device(ctx)
+	require.NoError(t, err)
+	scsi, err := devices.FindSCSIController("")
+	require.NoError(t, err)
+	disk := devices.CreateDisk(scsi, types.ManagedObjectReference{Type: "Datastore", Value: w.ds2}, "[nfs-b]")
+	disk.CapacityInKB = 5 << 20
+	task, err = obj.Reconfigure(ctx, types.VirtualMachineConfigSpec{DeviceChange: []types.BaseVirtualDeviceConfigSpec{
+		&types.VirtualDeviceConfigSpec{Operation: types.VirtualDeviceConfigSpecOperationAdd, FileOperation: types.VirtualDeviceConfigSpecFileOperationCreate, Device: disk},
+	}})
+	require.NoError(t, err)
+	require.NoError(t, task.Wait(ctx))
+
+	// vCenter lists a VM's datastores in no particular order: put the other one first.
+	simVM := l.sim.Map().Get(obj.Reference()).(*simulator.VirtualMachine)
+	require.Len(t, simVM.Datastore, 2)
+	simVM.Datastore[0], simVM.Datastore[1] = simVM.Datastore[1], simVM.Datastore[0]
+	require.Equal(t, w.ds2, simVM.Datastore[0].Value)
+
 	cur := l.refresh(t, "vsphere_virtual_machine", vm)
 	require.Equal(t, int64(8), cur["num_cpus"])
 	require.Equal(t, "changed by hand", cur["annotation"])
 	require.Equal(t, vm["memory_mb"], cur["memory_mb"])
+	require.Len(t, cur["disk"], 2)
+	require.Equal(t, w.ds, cur["datastore_id"], "the VM's home datastore, not whichever is listed first")
 
 	// Deleted behind enclave's back: refresh reports it gone.
 	task, err = obj.PowerOff(ctx)
