@@ -57,16 +57,23 @@ type Applier struct {
 // PrepareApply loads the plan's own configuration snapshot (never the working tree), checks
 // it, and reads again every resource the plan changes. The caller holds the state lock.
 func (e *Engine) PrepareApply(ctx context.Context, backend state.Backend, p *plans.Plan, opts ApplyOptions) (*Applier, hcl.Diagnostics, error) {
-	loader, cfg, diags := e.Load(config.SnapshotSource(p.Files), p.Env)
+	loader, cfg, diags := e.Load(config.SnapshotSource(p.Files), nil)
 	if diags.HasErrors() {
 		return nil, diags, nil
+	}
+	var envChanged []string
+	_, env := loader.Snapshot()
+	for _, k := range keysOf(p.Env) {
+		if v, ok := env[k]; !ok || !plans.MatchesSensitiveValue(p.Env[k], v) {
+			envChanged = append(envChanged, fmt.Sprintf("the environment variable %s read by env() is not what it was when the plan was made", k))
+		}
 	}
 	supplied, d := resolveVars(cfg, opts.Vars)
 	diags = append(diags, d...)
 	if d.HasErrors() {
 		return nil, diags, nil
 	}
-	a := &Applier{e: e, plan: p, opts: opts, backend: backend, cfg: cfg, values: map[string]map[string]any{}, sens: map[string]map[string]bool{}, SensitiveVars: map[string]any{}}
+	a := &Applier{e: e, plan: p, opts: opts, backend: backend, cfg: cfg, values: map[string]map[string]any{}, sens: map[string]map[string]bool{}, SensitiveVars: map[string]any{}, WorldChanged: envChanged}
 	vars := map[string]cty.Value{}
 	for name, pv := range p.Variables {
 		decl := cfg.Variables[name]

@@ -505,3 +505,23 @@ resource "fake_net" "n" {
 	require.Len(t, a.WorldChanged, 1)
 	assert.Contains(t, a.WorldChanged[0], "fake_net.n: vlan_id was 1 at plan and is 7 now")
 }
+
+func TestEnvValuesHashedInPlanAndCheckedAtApply(t *testing.T) {
+	t.Setenv("ENCLAVE_TEST_SECRET_URL", "postgres://u:s3cr3t-pw@db/x")
+	h := newHarness(t, map[string]string{"main.hcl": base + `
+resource "fake_net" "n" {
+  name = length(env("ENCLAVE_TEST_SECRET_URL")) > 0 ? "net" : "none"
+}
+`})
+	p := h.mustPlan()
+	b, err := plans.Encode(p)
+	require.NoError(t, err)
+	assert.NotContains(t, string(b), "s3cr3t-pw")
+	t.Setenv("ENCLAVE_TEST_SECRET_URL", "postgres://u:other@db/x")
+	a, diags, err := h.e.PrepareApply(context.Background(), h.backend, p, ApplyOptions{Dir: h.dir, Vars: h.vars})
+	require.NoError(t, err)
+	require.False(t, diags.HasErrors())
+	defer a.Close()
+	require.Len(t, a.WorldChanged, 1)
+	assert.Contains(t, a.WorldChanged[0], "ENCLAVE_TEST_SECRET_URL")
+}

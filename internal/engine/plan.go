@@ -521,7 +521,18 @@ func (e *Engine) plan(ctx context.Context, loader *config.Loader, cfg *config.Co
 		Drift:         h.drift,
 	}
 	sort.Slice(p.Drift, func(i, j int) bool { return p.Drift[i].Addr < p.Drift[j].Addr })
-	p.Files, p.Env = loader.Snapshot()
+	files, env := loader.Snapshot()
+	p.Files = files
+	// env() values may be secrets (a database URL with a password): the plan keeps salted
+	// hashes, and apply reads the environment again and checks it still gives the same.
+	p.Env = map[string]string{}
+	for k, v := range env {
+		h, err := plans.HashSensitiveValue(v)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		p.Env[k] = h
+	}
 	p.Variables = planVariables(cfg, ev.root)
 
 	// Outputs of the root module.
