@@ -214,7 +214,13 @@ func (w *world) path(name string) string { return filepath.Join(w.root, name) }
 // run runs enclave in the scratch directory and records the result.
 func (w *world) run(args ...string) result {
 	w.t.Helper()
-	r := runBinary(w.t, runOpts{dir: w.root, env: w.env}, args...)
+	return w.runWith(nil, args...)
+}
+
+// runWith is run with more environment (KEY=VALUE; a key given again overrides the world's).
+func (w *world) runWith(env []string, args ...string) result {
+	w.t.Helper()
+	r := runBinary(w.t, runOpts{dir: w.root, env: append(append([]string(nil), w.env...), env...)}, args...)
 	w.mu.Lock()
 	w.runs = append(w.runs, r)
 	w.mu.Unlock()
