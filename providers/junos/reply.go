@@ -171,13 +171,18 @@ func (r *reply) checkCommit(check bool) error {
 		}
 		return fmt.Errorf("the device answered without <commit-results> or <ok/>")
 	}
-	if res.has(want) || res.child("routing-engine").has(want) {
-		return nil
-	}
-	for _, re := range res.all("routing-engine") {
-		if re.has(want) {
+	// A chassis cluster answers for each node's routing engine; every one must succeed.
+	engines := res.all("routing-engine")
+	if len(engines) == 0 {
+		if res.has(want) {
 			return nil
 		}
+		return fmt.Errorf("the device's <commit-results> do not report <%s/>", want)
 	}
-	return fmt.Errorf("the device's <commit-results> do not report <%s/>", want)
+	for _, re := range engines {
+		if !re.has(want) {
+			return fmt.Errorf("the device's <commit-results> do not report <%s/> for routing engine %q", want, re.childText("name"))
+		}
+	}
+	return nil
 }

@@ -37,6 +37,10 @@ Policy p1: source address a9 not defined
 	`<rpc-reply message-id="10"><load-configuration-results><xnm:error xmlns:xnm="http://xml.juniper.net/xnm/1.1/xnm"><edit-path>[edit interfaces]</edit-path><statement>mtu</statement><message>value out of range</message></xnm:error></load-configuration-results></rpc-reply>`,
 	`<rpc-reply message-id="11"><load-configuration-results><load-error-count>2</load-error-count></load-configuration-results></rpc-reply>`,
 	`<rpc-reply message-id="12"><commit-results><routing-engine><name>re0</name></routing-engine></commit-results></rpc-reply>`,
+	`<rpc-reply message-id="13"><commit-results><routing-engine><name>node0</name><commit-check-success/></routing-engine>` +
+		`<routing-engine><name>node1</name></routing-engine></commit-results></rpc-reply>`,
+	`<rpc-reply message-id="14"><commit-results><routing-engine><name>node0</name><commit-check-success/></routing-engine>` +
+		`<routing-engine><name>node1</name><commit-check-success/></routing-engine></commit-results></rpc-reply>`,
 }
 
 func TestParseReply(t *testing.T) {
@@ -63,7 +67,9 @@ func TestParseReply(t *testing.T) {
 		{seed: 7, id: "8", warns: 1, commit: "without <commit-results>"},
 		{seed: 9, id: "10", errors: []string{"value out of range at [edit interfaces] (bad element: mtu)"}, load: "value out of range", commit: "value out of range"},
 		{seed: 10, id: "11", load: "2 load errors", commit: "without <commit-results>"},
-		{seed: 11, id: "12", load: "without <load-configuration-results>", commit: "do not report <commit-check-success/>"},
+		{seed: 11, id: "12", load: "without <load-configuration-results>", commit: `do not report <commit-check-success/> for routing engine "re0"`},
+		{seed: 12, id: "13", load: "without <load-configuration-results>", commit: `for routing engine "node1"`},
+		{seed: 13, id: "14", load: "without <load-configuration-results>"},
 	}
 	for _, tc := range cases {
 		r, err := parseReply([]byte(replySeeds[tc.seed]))
