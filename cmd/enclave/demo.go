@@ -37,7 +37,7 @@ the lab when done and exits 0 only if every step behaved as it should.`,
 		},
 	}
 	c.Flags().StringVar(&dir, "dir", "", "lab and workspace directory (default: a temporary directory, removed afterwards)")
-	c.Flags().StringVar(&enclaveFlag, "enclave", "enclaves/lab", "the enclave to run (its parent's parent must hold enclaves/ and modules/)")
+	c.Flags().StringVar(&enclaveFlag, "enclave", defaultDemoEnclave(), "the enclave to run (its parent's parent must hold enclaves/ and modules/)")
 	c.Flags().BoolVar(&keep, "keep", false, "keep the workspace (with its state and audit log) after the demo")
 	return c
 }
@@ -69,8 +69,14 @@ func runDemo(s *streams, dir, enclaveFlag string, keep bool) error {
 	if err != nil {
 		return err
 	}
-	if _, err := os.Stat(filepath.Join(src, "reviewers")); err != nil {
-		return fmt.Errorf("%s does not look like a bundled lab enclave (no reviewers/ with the lab reviewer keys); run from the repository root", enclaveFlag)
+	keyDir := ""
+	for _, k := range []string{"approvers", "reviewers"} {
+		if _, err := os.Stat(filepath.Join(src, k, "alice")); err == nil {
+			keyDir = k
+		}
+	}
+	if keyDir == "" {
+		return fmt.Errorf("%s does not look like a bundled enclave with LAB ONLY reviewer keys (approvers/alice or reviewers/alice); run from the repository root", enclaveFlag)
 	}
 	root := filepath.Dir(filepath.Dir(src))
 	if dir == "" {
@@ -91,16 +97,23 @@ func runDemo(s *streams, dir, enclaveFlag string, keep bool) error {
 	rel, _ := filepath.Rel(root, src)
 	encl := filepath.Join(work, rel)
 
-	d.say("Start the lab: govmomi's vSphere simulator on loopback, TLS signed by a lab CA")
-	l, err := lab.Start(lab.Options{Dir: filepath.Join(dir, "lab")})
+	d.say("Start the lab on loopback: vSphere (govmomi's simulator), the SRX chassis cluster and the EX virtual chassis (Junos simulators), the PHX1 and SCL3 filers (ONTAP simulators)")
+	l, err := lab.Start(demoLab(filepath.Join(dir, "lab")))
 	if err != nil {
 		return err
 	}
 	defer l.Close()
 	fmt.Fprintf(s.out, "vSphere at %s; settings in %s and %s\n", l.Env["ENCLAVE_LAB_VSPHERE_URL"], filepath.Join(l.Dir, "lab.env"), filepath.Join(l.Dir, "lab.vars"))
+	for _, name := range []string{"srx-phx1", "ex-phx1"} {
+		n := lab.EnvName(name)
+		fmt.Fprintf(s.out, "Junos %s (%s) at %s:%s\n", name, l.Junos[name].Personality(), l.Env["ENCLAVE_LAB_JUNOS_"+n+"_HOST"], l.Env["ENCLAVE_LAB_JUNOS_"+n+"_PORT"])
+	}
+	for _, name := range []string{"phx1", "scl3"} {
+		fmt.Fprintf(s.out, "ONTAP %s at %s\n", name, l.Env["ENCLAVE_LAB_ONTAP_"+lab.EnvName(name)+"_URL"])
+	}
 	vars := filepath.Join(l.Dir, "lab.vars")
 	planFile := filepath.Join(dir, "change-1.plan")
-	alice, bob := filepath.Join(encl, "reviewers", "alice"), filepath.Join(encl, "reviewers", "bob")
+	alice, bob := filepath.Join(encl, keyDir, "alice"), filepath.Join(encl, keyDir, "bob")
 	if err := os.Chmod(alice, 0o600); err != nil {
 		return err
 	}
@@ -162,6 +175,27 @@ func runDemo(s *streams, dir, enclaveFlag string, keep bool) error {
 	if _, err := d.enclave(exitOK, "audit", "verify", "--dir", encl); err != nil {
 		return err
 	}
+	if dr := filepath.Join(work, "enclaves", "scl3-dr"); strings.HasSuffix(rel, "phx1-hci") {
+		if _, err := os.Stat(dr); err == nil {
+			d.say("The DR twin: plan scl3-dr, the SnapMirror destinations at SCL3 for every replicated PHX1 volume")
+			drPlan := filepath.Join(dir, "dr-1.plan")
+			if _, err := d.enclave(exitChanges, "plan", dr, "--var-file", vars, "--out", drPlan, "--author", "dana@lab", "--detailed-exitcode"); err != nil {
+				return err
+			}
+			for _, who := range []struct{ name, key string }{{"alice", filepath.Join(dr, keyDir, "alice")}, {"bob", filepath.Join(dr, keyDir, "bob")}} {
+				_ = os.Chmod(who.key, 0o600)
+				if _, err := d.enclave(exitOK, "approve", drPlan, "--key", who.key, "--as", who.name, "--dir", dr); err != nil {
+					return err
+				}
+			}
+			if _, err := d.enclave(exitOK, "apply", drPlan, "--dir", dr, "--var-file", vars); err != nil {
+				return err
+			}
+			if _, err := d.enclave(exitOK, "plan", dr, "--var-file", vars, "--detailed-exitcode"); err != nil {
+				return err
+			}
+		}
+	}
 	fmt.Fprintf(s.out, "\nThe story ran end to end.")
 	if keep {
 		fmt.Fprintf(s.out, " Workspace kept in %s.", dir)
@@ -221,4 +255,22 @@ func copyTree(src, dst string) error {
 		}
 		return os.WriteFile(target, b, 0o644)
 	})
+}
+
+// demoLab is the lab of the reference enclaves: one vCenter, the SRX chassis cluster and the
+// EX virtual chassis of PHX1, and the PHX1 and SCL3 filers (peered, for SnapMirror).
+func demoLab(dir string) lab.Options {
+	return lab.Options{
+		Dir:   dir,
+		Junos: []lab.Device{{Name: "srx-phx1", Personality: "srx"}, {Name: "ex-phx1", Personality: "ex"}},
+		Ontap: []string{"phx1", "scl3"},
+	}
+}
+
+// defaultDemoEnclave is the reference enclave when it is there, else the small lab one.
+func defaultDemoEnclave() string {
+	if _, err := os.Stat(filepath.Join("enclaves", "phx1-hci", "main.hcl")); err == nil {
+		return "enclaves/phx1-hci"
+	}
+	return "enclaves/lab"
 }
