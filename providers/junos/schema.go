@@ -60,7 +60,8 @@ func providerSchema() *providers.Schema {
 			"commit_confirm_minutes": {Type: cty.Number, Optional: true, Default: int64(5),
 				Description: "Minutes the device waits for the confirming commit before rolling itself back."},
 			"timeout_seconds": {Type: cty.Number, Optional: true, Default: int64(30),
-				Description: "Deadline for connecting and for each RPC."},
+				Description: "Deadline for connecting and for each RPC, commits included; a device that does not answer in time " +
+					"is an error and the session is closed. A large chassis cluster can take over a minute to commit: raise it there."},
 		}),
 	}
 }
