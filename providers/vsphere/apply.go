@@ -2,6 +2,7 @@ package vsphere
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/vmware/govmomi/object"
@@ -17,6 +18,11 @@ func (p *Provider) Apply(ctx context.Context, changes []providers.Change, pr pro
 	out := make([]providers.ChangeResult, len(changes))
 	for i, ch := range changes {
 		out[i] = p.apply(ctx, ch, pr)
+		// Every failure names the vCenter, even one found before any call was made.
+		var perr *providers.Error
+		if err := out[i].Err; err != nil && !errors.As(err, &perr) {
+			out[i].Err = &providers.Error{Addr: ch.Addr, Device: p.device, Err: err}
+		}
 	}
 	p.mu.Lock()
 	p.inv = nil // the world changed: later lookups must read again

@@ -250,3 +250,44 @@ func TestFolderLifecycle(t *testing.T) {
 	l.delete(t, "vsphere_folder", mail3)
 	require.Nil(t, l.refresh(t, "vsphere_folder", mail3))
 }
+
+func TestApplyErrorsNameAddressAndDevice(t *testing.T) {
+	l := newLab(t, vcsim.Options{})
+	c, hosts := labCluster(t, l, "hci", 1)
+	dc := l.dc0(t)
+	tests := []struct {
+		name, typ string
+		planned   providers.Object
+		wantErr   string
+	}{
+		{name: "cluster_id of a datacenter", typ: "vsphere_host",
+			planned: providers.Object{"hostname": "esx9", "cluster_id": dc, "username": "root", "password": "x"},
+			wantErr: `cluster_id = "` + dc + `" is not the id of a [ClusterComputeResource]`},
+		{name: "missing VM folder", typ: "vsphere_virtual_machine",
+			planned: providers.Object{"name": "vm", "resource_pool_id": c["resource_pool_id"], "datastore_id": "datastore-999", "folder": "nope"},
+			wantErr: `folder "nope" does not exist in the vm folders of ` + dc},
+		{name: "missing datastore", typ: "vsphere_virtual_machine",
+			planned: providers.Object{"name": "vm", "resource_pool_id": c["resource_pool_id"], "datastore_id": "datastore-999"},
+			wantErr: "datastore datastore-999 does not exist"},
+		{name: "NAS datastore on no host", typ: "vsphere_nas_datastore",
+			planned: providers.Object{"name": "n", "host_ids": []any{}, "remote_hosts": []any{"f"}, "remote_path": "/v"},
+			wantErr: "host_ids is empty"},
+		{name: "NFS mount refused by the host", typ: "vsphere_nas_datastore",
+			planned: providers.Object{"name": "n", "host_ids": []any{hosts[0]["id"]}, "remote_hosts": []any{""}, "remote_path": "/v"},
+			wantErr: "CreateNasDatastore: vsphere_nas_datastore.bad: host " + providers.String(hosts[0], "id")},
+		{name: "unknown switch", typ: "vsphere_distributed_port_group",
+			planned: providers.Object{"name": "pg", "switch_id": "dvs-999"},
+			wantErr: "switch_id: no distributed switch dvs-999"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			addr := tc.typ + ".bad"
+			res := l.p.Apply(context.Background(), []providers.Change{{Addr: addr, Type: tc.typ, Action: providers.Create, Planned: planned(tc.typ, tc.planned)}}, nil)
+			require.Error(t, res[0].Err)
+			require.ErrorContains(t, res[0].Err, tc.wantErr)
+			require.ErrorContains(t, res[0].Err, addr)
+			require.ErrorContains(t, res[0].Err, "vcenter "+l.sim.URL.String())
+			require.Nil(t, res[0].New)
+		})
+	}
+}

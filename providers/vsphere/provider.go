@@ -7,9 +7,11 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/vmware/govmomi/property"
 	"github.com/vmware/govmomi/session"
+	"github.com/vmware/govmomi/session/keepalive"
 	"github.com/vmware/govmomi/task"
 	"github.com/vmware/govmomi/vim25"
 	"github.com/vmware/govmomi/vim25/soap"
@@ -84,6 +86,9 @@ func (p *Provider) Configure(ctx context.Context, config providers.Object) error
 	if err != nil {
 		return fmt.Errorf("%s: %w", p.device, connectError(err))
 	}
+	// One session for the run: keep it from idling out during long applies (vCenter drops
+	// idle sessions after 30 minutes); logout stops the keepalive.
+	c.RoundTripper = keepalive.NewHandlerSOAP(c.RoundTripper, 10*time.Minute, nil)
 	sm := session.NewManager(c)
 	if err := sm.Login(ctx, url.UserPassword(providers.String(config, "username"), providers.String(config, "password"))); err != nil {
 		return fmt.Errorf("%s: login failed: %w", p.device, faultError(err))
