@@ -18,8 +18,9 @@
 //	/api/cluster/jobs[/{uuid}]                                              jobs.go
 //	/api/storage/aggregates (aggr1, aggr2, 10 TiB each)                     aggregates.go
 //	/api/svm/svms                                                           svms.go
-//	/api/network/ip/interfaces                                              interfaces.go
+//	/api/network/ip/interfaces (and an always empty /api/network/fc/...)    interfaces.go
 //	/api/storage/volumes                                                    volumes.go
+//	/api/storage/volumes/{uuid}/snapshots[/{uuid}]                          snapshots.go
 //	/api/protocols/nfs/export-policies[/{id}[/rules[/{index}]]]             exportpolicies.go
 //	/api/storage/snapshot-policies[/{uuid}[/schedules[/{uuid}]]]            snapshotpolicies.go
 //	/api/snapmirror/relationships[/{uuid}[/transfers[/{uuid}]]], policies   snapmirror.go
@@ -37,8 +38,12 @@
 // ONTAP's operators: * wildcards, | alternatives, ! negation, < > <= >=,
 // a..b ranges, "quoted" or {braced} literals; string matches ignore case.
 // max_records pages; the next link carries the cursor as start.<key>=
-// (records are ordered by uuid, id or index). return_records and
-// return_timeout (0..120, else 400 code 262197) are honoured.
+// (records are ordered by uuid, id or index; order_by is ignored).
+// return_records and return_timeout (0..120, else 400 code 262197) are
+// honoured. Names in fields= that the simulator does not model are left out
+// of the reply rather than refused. PATCH or DELETE on a collection applies
+// to every record its query selects ({"num_records", "jobs"}); without a
+// query it is refused.
 //
 // Bodies may use dotted keys ({"svm.name": "x"} is {"svm": {"name": "x"}});
 // paths may end in "/", and a query string escaped into the path is read.
@@ -47,7 +52,8 @@
 //
 // # Jobs
 //
-// SVM, volume, SnapMirror, SVM-peer and cluster writes are asynchronous: the
+// SVM, volume, snapshot, SnapMirror, SVM-peer and cluster writes are
+// asynchronous: the
 // default return_timeout=0 answers 202 {"job": {uuid, _links}}; with
 // return_timeout>0 the server waits up to that long and answers 200 (201 for
 // POST, with num_records/records when return_records=true), or the job's
@@ -116,6 +122,19 @@
 // "METHOD /api/pattern") and ResetCounts let tests assert round trips.
 // Volumes, Volume, SVMs, Aggregates, ExportPolicies, SnapshotPolicies,
 // Relationships, Interfaces, ClusterPeers, SVMPeers and Jobs read the model
-// directly; AddSVM, AddVolume, UpdateVolume and UpdateRelationship change it
-// out of band, as an administrator on the CLI would.
+// directly (copies); AddSVM, UpdateSVM, AddVolume, UpdateVolume and
+// UpdateRelationship change it out of band, as an administrator on the CLI
+// would, for drift tests. Out-of-band changes are not validated.
+//
+// # Ansible
+//
+// ansible_conformance_test.go runs Debian's Ansible (netapp.ontap 22.7.0,
+// use_rest: always) against two simulators over TLS: na_ontap_export_policy,
+// na_ontap_export_policy_rule, na_ontap_snapshot_policy, na_ontap_volume,
+// na_ontap_svm, na_ontap_interface and na_ontap_snapmirror — create, an
+// idempotent re-run, modify, delete. What those modules needed shaped some
+// answers: references come whole (fields=svm.uuid also returns svm.name),
+// snapshot policy copies always carry prefix and snapmirror_label, export
+// rules carry anonymous_user and the 9.9.1 fields, service_policy may be a
+// bare name, a missing record is "entry doesn't exist".
 package ontapsim

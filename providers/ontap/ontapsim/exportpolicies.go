@@ -87,7 +87,6 @@ func (s *Server) ruleRecord(p *ExportPolicy, r *ExportRule) map[string]any {
 	for i, c := range r.Clients {
 		clients[i] = map[string]any{"match": c}
 	}
-	svm := s.svm(p.SVM)
 	return map[string]any{
 		"index":                 r.Index,
 		"clients":               clients,
@@ -101,13 +100,12 @@ func (s *Server) ruleRecord(p *ExportPolicy, r *ExportRule) map[string]any {
 		"chown_mode":            r.ChownMode,
 		"ntfs_unix_security":    r.NTFSUnixSecurity,
 		"policy":                map[string]any{"id": p.ID, "name": p.Name},
-		"svm":                   map[string]any{"name": svm.Name, "uuid": svm.UUID},
+		"svm":                   s.svmRef(p.SVM),
 		"_links":                links(fmt.Sprintf("/api/protocols/nfs/export-policies/%d/rules/%d", p.ID, r.Index)),
 	}
 }
 
 func (s *Server) exportPolicyRecord(p *ExportPolicy) map[string]any {
-	svm := s.svm(p.SVM)
 	rules := make([]any, 0, len(p.Rules))
 	for i := range p.Rules {
 		r := s.ruleRecord(p, &p.Rules[i])
@@ -119,7 +117,7 @@ func (s *Server) exportPolicyRecord(p *ExportPolicy) map[string]any {
 	return map[string]any{
 		"id":     p.ID,
 		"name":   p.Name,
-		"svm":    map[string]any{"name": svm.Name, "uuid": svm.UUID},
+		"svm":    s.svmRef(p.SVM),
 		"rules":  rules,
 		"_links": links(fmt.Sprintf("/api/protocols/nfs/export-policies/%d", p.ID)),
 	}

@@ -23,7 +23,10 @@ type IPInterface struct {
 var interfaceKind = &kind{keys: []string{"uuid", "name"}, sortKey: "uuid", expensive: []string{"metric", "statistics"}}
 
 func (s *Server) interfaceRecord(i *IPInterface) map[string]any {
-	v := s.svm(i.SVM)
+	ipspace := "Default"
+	if v := s.svm(i.SVM); v != nil {
+		ipspace = v.IPspace
+	}
 	n := s.node(i.HomeNode)
 	nodeRef := map[string]any{"name": n.Name, "uuid": n.UUID}
 	family := "ipv4"
@@ -37,9 +40,9 @@ func (s *Server) interfaceRecord(i *IPInterface) map[string]any {
 	return map[string]any{
 		"uuid":    i.UUID,
 		"name":    i.Name,
-		"svm":     map[string]any{"name": v.Name, "uuid": v.UUID},
+		"svm":     s.svmRef(i.SVM),
 		"scope":   "svm",
-		"ipspace": map[string]any{"name": v.IPspace},
+		"ipspace": map[string]any{"name": ipspace},
 		"ip":      map[string]any{"address": i.Address, "netmask": i.Netmask, "family": family},
 		"location": map[string]any{
 			"home_node": nodeRef, "node": nodeRef,

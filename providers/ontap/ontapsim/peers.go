@@ -214,7 +214,6 @@ func deleteClusterPeer(s *Server, c *call) *response {
 }
 
 func (s *Server) svmPeerRecord(p *SVMPeer) map[string]any {
-	v := s.svm(p.SVM)
 	peerCluster := map[string]any{"name": p.PeerCluster}
 	if p.PeerCluster == s.opts.ClusterName {
 		peerCluster["uuid"] = s.uuid
@@ -228,14 +227,11 @@ func (s *Server) svmPeerRecord(p *SVMPeer) map[string]any {
 	rec := map[string]any{
 		"uuid":         p.UUID,
 		"name":         p.PeerSVM,
-		"svm":          map[string]any{"name": p.SVM},
+		"svm":          s.svmRef(p.SVM),
 		"peer":         map[string]any{"svm": map[string]any{"name": p.PeerSVM}, "cluster": peerCluster},
 		"state":        p.State,
 		"applications": strsAny(p.Applications),
 		"_links":       links("/api/svm/peers/" + p.UUID),
-	}
-	if v != nil {
-		rec["svm"] = map[string]any{"name": v.Name, "uuid": v.UUID}
 	}
 	return rec
 }

@@ -166,7 +166,6 @@ func isoDuration(d time.Duration) string {
 
 func (s *Server) relationshipRecord(r *Relationship) map[string]any {
 	now := s.clock.Now()
-	dst := s.svm(r.DestinationSVM)
 	srcCluster := map[string]any{"name": r.SourceCluster}
 	for _, cp := range s.clusterPeer {
 		if cp.Name == r.SourceCluster {
@@ -186,7 +185,7 @@ func (s *Server) relationshipRecord(r *Relationship) map[string]any {
 			"path": r.SourcePath, "svm": map[string]any{"name": r.SourceSVM}, "cluster": srcCluster,
 		},
 		"destination": map[string]any{
-			"path": r.DestinationPath, "svm": map[string]any{"name": dst.Name, "uuid": dst.UUID},
+			"path": r.DestinationPath, "svm": s.svmRef(r.DestinationSVM),
 		},
 		"policy":     pol,
 		"state":      r.State,

@@ -85,9 +85,8 @@ func (s *Server) snapPolicyRecord(p *SnapshotPolicy) map[string]any {
 		"_links":  links("/api/storage/snapshot-policies/" + p.UUID),
 	}
 	if p.SVM != "" {
-		v := s.svm(p.SVM)
 		rec["scope"] = "svm"
-		rec["svm"] = map[string]any{"name": v.Name, "uuid": v.UUID}
+		rec["svm"] = s.svmRef(p.SVM)
 	}
 	if p.Comment != "" {
 		rec["comment"] = p.Comment

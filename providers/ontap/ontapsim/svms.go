@@ -1,6 +1,7 @@
 package ontapsim
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/google/uuid"
@@ -32,6 +33,16 @@ func (s *Server) svm(nameOrUUID string) *SVM {
 		}
 	}
 	return nil
+}
+
+// svmRef is the {name, uuid} reference to an SVM that records embed; it
+// tolerates an SVM changed out of band.
+func (s *Server) svmRef(name string) map[string]any {
+	ref := map[string]any{"name": name}
+	if v := s.svm(name); v != nil {
+		ref["uuid"] = v.UUID
+	}
+	return ref
 }
 
 // svmFromBody resolves svm.name or svm.uuid of a request body.
@@ -318,6 +329,11 @@ func deleteSVM(s *Server, c *call) *response {
 			return fail(newErr(http.StatusConflict, codeSVMNotEmpty, "", "Cannot delete Vserver \"%s\" because it contains one or more volumes. Delete the volumes first.", v.Name))
 		}
 	}
+	for _, r := range s.relations {
+		if r.DestinationSVM == v.Name {
+			return fail(newErr(http.StatusConflict, codeSVMNotEmpty, "", "Cannot delete Vserver \"%s\": it is the destination of SnapMirror relationship \"%s\".", v.Name, r.DestinationPath))
+		}
+	}
 	return s.async(c, func() {
 		s.svms = removeFirst(s.svms, func(x *SVM) bool { return x == v })
 		s.exportPols = removeAll(s.exportPols, func(x *ExportPolicy) bool { return x.SVM == v.Name })
@@ -339,6 +355,18 @@ func (s *Server) SVMs() []SVM {
 		out = append(out, cp)
 	}
 	return out
+}
+
+// UpdateSVM changes an SVM out of band. The function gets the live SVM.
+func (s *Server) UpdateSVM(name string, f func(v *SVM)) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v := s.svm(name)
+	if v == nil {
+		return fmt.Errorf("ontapsim: no SVM %s", name)
+	}
+	f(v)
+	return nil
 }
 
 // AddSVM creates a running SVM with NFS enabled, out of band.

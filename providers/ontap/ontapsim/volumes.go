@@ -46,7 +46,8 @@ type Volume struct {
 	CreateTime      time.Time
 	// Used is the space the (imaginary) data takes; always 0 unless set out
 	// of band.
-	Used int64
+	Used      int64
+	Snapshots []Snapshot
 }
 
 // Autosize is the volume's autosize setting.
@@ -99,7 +100,6 @@ func (s *Server) volumeByName(svm, name string) *Volume {
 var volumeKind = &kind{keys: []string{"uuid", "name"}, sortKey: "uuid", expensive: []string{"metric", "statistics"}}
 
 func (s *Server) volumeRecord(v *Volume) map[string]any {
-	svm := s.svm(v.SVM)
 	var aggrs []any
 	for _, n := range v.Aggregates {
 		if a := s.aggregate(n); a != nil {
@@ -126,7 +126,7 @@ func (s *Server) volumeRecord(v *Volume) map[string]any {
 	rec := map[string]any{
 		"uuid":            v.UUID,
 		"name":            v.Name,
-		"svm":             map[string]any{"name": svm.Name, "uuid": svm.UUID},
+		"svm":             s.svmRef(v.SVM),
 		"aggregates":      aggrs,
 		"size":            v.Size,
 		"type":            v.Type,
@@ -574,6 +574,7 @@ func copyVolume(v *Volume) Volume {
 	cp := *v
 	cp.Aggregates = append([]string(nil), v.Aggregates...)
 	cp.Tags = append([]string(nil), v.Tags...)
+	cp.Snapshots = append([]Snapshot(nil), v.Snapshots...)
 	return cp
 }
 

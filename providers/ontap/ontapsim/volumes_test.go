@@ -161,3 +161,24 @@ func TestCollectionPatchDelete(t *testing.T) {
 	require.Equal(t, []string{"b"}, pol.Rules[0].Clients)
 	require.EqualValues(t, 1, pol.Rules[0].Index)
 }
+
+func TestVolumeSnapshots(t *testing.T) {
+	c := newSim(t, Options{})
+	id := c.createVolume(map[string]any{"name": "v1"})
+	base := "/api/storage/volumes/" + id + "/snapshots"
+	out := c.must(201, "POST", base+"?return_timeout=10&return_records=true", map[string]any{"name": "s1", "comment": "first"})
+	sid := records(out)[0]["uuid"].(string)
+	out = c.must(409, "POST", base, map[string]any{"name": "s1"})
+	require.Equal(t, "1", errCode(out))
+	c.must(200, "PATCH", base+"/"+sid+"?return_timeout=10", map[string]any{"name": "s2", "snapmirror_label": "daily"})
+	out = c.must(200, "GET", base+"?fields=*", nil)
+	r := records(out)[0]
+	require.Equal(t, "s2", r["name"])
+	require.Equal(t, "daily", r["snapmirror_label"])
+	require.Equal(t, "first", r["comment"])
+	v, _ := c.sim.Volume("svm1", "v1")
+	require.Len(t, v.Snapshots, 1)
+	c.must(200, "DELETE", base+"/"+sid+"?return_timeout=10", nil)
+	c.must(404, "GET", base+"/"+sid, nil)
+	c.must(404, "GET", "/api/storage/volumes/nope/snapshots", nil)
+}
