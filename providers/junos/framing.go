@@ -137,11 +137,12 @@ func readChunked(r *bufio.Reader) ([]byte, error) {
 		if uint64(len(msg))+size > maxMessage {
 			return nil, errors.New("NETCONF message larger than 512 MiB")
 		}
-		start := len(msg)
-		msg = append(msg, make([]byte, size)...)
-		if _, err := io.ReadFull(r, msg[start:]); err != nil {
+		// Copy as the data arrives rather than allocating what the header claims.
+		buf := bytes.NewBuffer(msg)
+		if _, err := io.CopyN(buf, r, int64(size)); err != nil {
 			return nil, eofInFrame(err)
 		}
+		msg = buf.Bytes()
 	}
 }
 

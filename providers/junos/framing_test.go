@@ -98,3 +98,27 @@ func TestWriteFraming(t *testing.T) {
 		t.Errorf("chunked wire %q", wire.String())
 	}
 }
+
+// FuzzReadFraming: no byte stream makes the framer panic or return a message larger than
+// its input, in either framing.
+func FuzzReadFraming(f *testing.F) {
+	for _, seed := range []string{"<a/>]]>]]>", "\n#4\n<a/>\n##\n", "\n#3\n<rp\n#8\nc-reply/\n#1\n>\n##\n", "\n#4294967295\nxx", "\n##\n"} {
+		f.Add([]byte(seed), false)
+		f.Add([]byte(seed), true)
+	}
+	f.Fuzz(func(t *testing.T, wire []byte, chunked bool) {
+		fr := newFramer(bytes.NewReader(wire), io.Discard)
+		fr.chunked = chunked
+		total := 0
+		for i := 0; i < 100; i++ {
+			msg, err := fr.readMessage()
+			if err != nil {
+				return
+			}
+			total += len(msg)
+			if total > len(wire) {
+				t.Fatalf("read %d bytes of messages from %d bytes", total, len(wire))
+			}
+		}
+	})
+}
