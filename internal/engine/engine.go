@@ -126,6 +126,12 @@ func (e *Engine) Load(src config.Source, env map[string]string) (*config.Loader,
 // and reference cycles within each module.
 func (e *Engine) check(root *config.Config) hcl.Diagnostics {
 	var diags hcl.Diagnostics
+	if en := root.Enclave; en != nil && en.Backend != "" && en.Backend != "local" {
+		// Refuse rather than fall back to local state: two places believing they hold the
+		// state is how changes get lost.
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "State backend not available",
+			Detail: fmt.Sprintf("This build of enclave keeps state only in the local backend (.enclave/ beside the enclave); backend = %q is not available. Use backend = \"local\".", en.Backend), Subject: en.DeclRange.Ptr()})
+	}
 	root.Walk(func(c *config.Config) {
 		for _, k := range keysOf(c.Resources) {
 			r := c.Resources[k]

@@ -525,3 +525,18 @@ resource "fake_net" "n" {
 	require.Len(t, a.WorldChanged, 1)
 	assert.Contains(t, a.WorldChanged[0], "ENCLAVE_TEST_SECRET_URL")
 }
+
+func TestPostgresBackendRefusedNotIgnored(t *testing.T) {
+	h := newHarness(t, map[string]string{"main.hcl": `
+enclave "t" {
+  state {
+    backend = "postgres"
+    url     = "postgres://db/enclave"
+  }
+}
+provider "fake" { endpoint = "e1" }
+`})
+	run := h.plan()
+	require.True(t, run.Diags.HasErrors())
+	assert.Contains(t, run.Diags.Error(), "not available")
+}
