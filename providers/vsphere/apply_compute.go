@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/vmware/govmomi/object"
-	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/types"
 
@@ -414,5 +413,3 @@ func (folderApplier) delete(ctx context.Context, c *change) error {
 	}
 	return destroy(ctx, c, self)
 }
-
-var _ = methods.RenameDatastore

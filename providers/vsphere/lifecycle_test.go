@@ -134,6 +134,10 @@ func TestDistributedSwitchAndPortGroupLifecycle(t *testing.T) {
 	pg2 := l.update(t, "vsphere_distributed_port_group", pg, providers.Object{"name": "pg-mail", "switch_id": s["id"], "vlan_id": int64(120)})
 	require.Equal(t, int64(120), pg2["vlan_id"])
 	require.Equal(t, pg["id"], pg2["id"], "VLAN changes in place")
+	// A rename alone keeps the VLAN.
+	pg2 = l.update(t, "vsphere_distributed_port_group", pg2, providers.Object{"name": "pg-smtp", "switch_id": s["id"], "vlan_id": int64(120)})
+	subset(t, providers.Object{"name": "pg-smtp", "vlan_id": int64(120), "id": pg["id"]}, pg2)
+	pg2 = l.update(t, "vsphere_distributed_port_group", pg2, providers.Object{"name": "pg-mail", "switch_id": s["id"], "vlan_id": int64(120)})
 
 	imported, err := l.p.Import(context.Background(), "vsphere_distributed_port_group", "/DC0/network/pg-mail")
 	require.NoError(t, err)

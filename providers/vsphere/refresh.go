@@ -195,13 +195,13 @@ func (p *Provider) Import(ctx context.Context, typ, path string) (providers.Obje
 	if r == nil {
 		return nil, &providers.Error{Device: p.device, Call: "FindByInventoryPath", Err: fmt.Errorf("%s: no such inventory path", path)}
 	}
-	ref := r.Reference()
-	if kindOf(ref.Type) != kind {
-		return nil, fmt.Errorf("%s: %s is a %s, not a %s (%s)", p.device, path, ref.Type, kind, typ)
+	found := r.Reference()
+	if kindOf(found.Type) != kind {
+		return nil, fmt.Errorf("%s: %s is a %s, not a %s (%s)", p.device, path, found.Type, kind, typ)
 	}
 	inv := newInventory(p.client)
 	defer func() { _ = inv.close(context.WithoutCancel(ctx)) }()
-	o, err := p.read(ctx, inv, typ, ref.Value, nil)
+	o, err := p.read(ctx, inv, typ, found.Value, nil)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %s: %w", p.device, path, err)
 	}

@@ -21,8 +21,13 @@ func standardRefresh(l *lab) []providers.RefreshRequest {
 		"VirtualMachine": "vsphere_virtual_machine", "HostSystem": "vsphere_host",
 		"ClusterComputeResource": "vsphere_compute_cluster", "ResourcePool": "vsphere_resource_pool",
 		"Datacenter": "vsphere_datacenter", "DistributedVirtualPortgroup": "vsphere_distributed_port_group",
+		"DistributedVirtualSwitch": "vsphere_distributed_switch", "Datastore": "vsphere_nas_datastore",
+		"Folder": "vsphere_folder",
 	} {
 		for _, e := range l.sim.Map().All(kind) {
+			if e.Entity().Parent == nil {
+				continue // the root folder is nobody's resource
+			}
 			id := e.Reference().Value
 			reqs = append(reqs, providers.RefreshRequest{Addr: fmt.Sprintf("%s.%s", typ, id), Type: typ, ID: id})
 		}

@@ -60,6 +60,11 @@ func (e *extensions) before(ctx *simulator.Context, method *simulator.Method) {
 		if s, isDVS := ctx.Map.Get(method.This).(*simulator.DistributedVirtualSwitch); ok && isDVS {
 			ctx.WithLock(s, func() { reconfigureSwitch(ctx, s, req.Spec) })
 		}
+	case "DistributedVirtualPortgroup.ReconfigureDVPortgroup_Task":
+		req, ok := method.Body.(*types.ReconfigureDVPortgroup_Task)
+		if pg, isPG := ctx.Map.Get(method.This).(*simulator.DistributedVirtualPortgroup); ok && isPG {
+			ctx.WithLock(pg, func() { mergePortgroupSpec(ctx, pg, &req.Spec) })
+		}
 	case "Datastore.RenameDatastore":
 		if ds, ok := ctx.Map.Get(method.This).(*simulator.Datastore); ok {
 			ctx.Map.Put(&renamableDatastore{ds})
@@ -319,4 +324,34 @@ func nextVersion(v string) string {
 	n := 0
 	fmt.Sscan(v, &n)
 	return fmt.Sprint(n + 1)
+}
+
+// mergePortgroupSpec makes the simulator's ReconfigureDVPortgroup_Task, which replaces the
+// whole config with the spec, behave like vCenter's, which changes only what the spec sets,
+// and renames the port group when the spec says so.
+func mergePortgroupSpec(ctx *simulator.Context, pg *simulator.DistributedVirtualPortgroup, spec *types.DVPortgroupConfigSpec) {
+	cur := pg.Config
+	if spec.DefaultPortConfig == nil {
+		spec.DefaultPortConfig = cur.DefaultPortConfig
+	}
+	if spec.NumPorts == 0 {
+		spec.NumPorts = cur.NumPorts
+	}
+	if spec.AutoExpand == nil {
+		spec.AutoExpand = cur.AutoExpand
+	}
+	if spec.Type == "" {
+		spec.Type = cur.Type
+	}
+	if spec.Description == "" {
+		spec.Description = cur.Description
+	}
+	if spec.Policy == nil {
+		spec.Policy = cur.Policy
+	}
+	if spec.Name == "" {
+		spec.Name = cur.Name
+	} else if spec.Name != pg.Name {
+		ctx.Map.Update(ctx, pg, []types.PropertyChange{{Name: "name", Val: spec.Name}})
+	}
 }
