@@ -143,3 +143,22 @@ func TestReadDataSources(t *testing.T) {
 		})
 	}
 }
+
+func TestImportErrors(t *testing.T) {
+	l := newLab(t, vcsim.Options{Standard: true})
+	tests := []struct{ typ, path, wantErr string }{
+		{"vsphere_host", "/DC0/vm/DC0_H0_VM0", "/DC0/vm/DC0_H0_VM0 is a VirtualMachine, not a HostSystem (vsphere_host)"},
+		{"vsphere_virtual_machine", "/DC0/vm/nope", "FindByInventoryPath: /DC0/vm/nope: no such inventory path"},
+		{"vsphere_thing", "/DC0", "unknown resource type vsphere_thing"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.path, func(t *testing.T) {
+			_, err := l.p.Import(context.Background(), tc.typ, tc.path)
+			require.ErrorContains(t, err, tc.wantErr)
+		})
+	}
+	vm, err := l.p.Import(context.Background(), "vsphere_virtual_machine", "/DC0/vm/DC0_H0_VM0")
+	require.NoError(t, err)
+	require.Equal(t, "DC0_H0_VM0", vm["name"])
+	require.Equal(t, "on", vm["power_state"])
+}
