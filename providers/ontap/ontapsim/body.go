@@ -130,9 +130,7 @@ func join(prefix, k string) string {
 func leafPaths(v any, prefix string, out *[]string) {
 	switch t := v.(type) {
 	case map[string]any:
-		if len(t) == 0 && prefix != "" {
-			*out = append(*out, prefix)
-		}
+		// an empty object sets nothing
 		for k, x := range t {
 			leafPaths(x, join(prefix, k), out)
 		}

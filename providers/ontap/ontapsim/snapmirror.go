@@ -225,7 +225,44 @@ func (s *Server) findRelationship(id string) *Relationship {
 	return nil
 }
 
+// sourceProblem says why a relationship's source cannot be replicated, or
+// "" when it can.
+func (s *Server) sourceProblem(c *call, r *Relationship) string {
+	var v *Volume
+	if r.SourceCluster == s.opts.ClusterName {
+		v = s.volumeByName(r.SourceSVM, r.SourceVolume)
+	} else {
+		view, ok := c.peers[r.SourceCluster]
+		if !ok {
+			return fmt.Sprintf("Cluster \"%s\" of source \"%s\" is not a peer.", r.SourceCluster, r.SourcePath)
+		}
+		v = view.volume(r.SourceSVM, r.SourceVolume)
+	}
+	switch {
+	case v == nil:
+		return fmt.Sprintf("Source volume \"%s\" does not exist.", r.SourcePath)
+	case v.State != "online":
+		return fmt.Sprintf("Source volume \"%s\" is %s.", r.SourcePath, v.State)
+	}
+	return ""
+}
+
+// checkSources marks relationships whose source went away unhealthy, as
+// ONTAP reports them after the next scheduled transfer fails; a successful
+// transfer makes them healthy again.
+func (s *Server) checkSources(c *call) {
+	for _, r := range s.relations {
+		if r.State == SMBrokenOff {
+			continue
+		}
+		if p := s.sourceProblem(c, r); p != "" {
+			r.Healthy, r.UnhealthyReason = false, p
+		}
+	}
+}
+
 func getRelationships(s *Server, c *call) *response {
+	s.checkSources(c)
 	var recs []map[string]any
 	for _, r := range s.relations {
 		recs = append(recs, s.relationshipRecord(r))
@@ -238,6 +275,7 @@ func getRelationship(s *Server, c *call) *response {
 	if r == nil {
 		return fail(errNotFound("uuid"))
 	}
+	s.checkSources(c)
 	return ok(200, relationshipKind.project(s.relationshipRecord(r), c.q.fields, false))
 }
 
@@ -421,6 +459,10 @@ func postRelationship(s *Server, c *call) *response {
 func (s *Server) startTransfer(c *call, r *Relationship, typ string) (*Job, *Transfer) {
 	var t *Transfer
 	j := s.startJob(c, nil, nil)
+	if p := s.sourceProblem(c, r); p != "" && !j.Fail {
+		// the transfer starts and fails, as it does on ONTAP
+		j.Fail, j.Message, j.Code = true, "Transfer failed: "+p, 13303812
+	}
 	r.Transfers = append(r.Transfers, Transfer{UUID: uuid.NewString(), Type: typ, job: j})
 	t = &r.Transfers[len(r.Transfers)-1]
 	tid := t.UUID
@@ -702,8 +744,8 @@ func init() {
 	handle("/api/snapmirror/policies", map[string]handler{"GET": getSMPolicies}, false)
 	handle("/api/snapmirror/policies/{uuid}", map[string]handler{"GET": getSMPolicy}, false)
 	handle("/api/snapmirror/relationships", map[string]handler{"GET": getRelationships, "POST": postRelationship}, true)
-	handle("/api/snapmirror/relationships/{uuid}", map[string]handler{"GET": getRelationship, "PATCH": patchRelationship, "DELETE": deleteRelationship}, false)
-	handle("/api/snapmirror/relationships/{uuid}/transfers", map[string]handler{"GET": getTransfers, "POST": postTransfer}, false)
+	handle("/api/snapmirror/relationships/{uuid}", map[string]handler{"GET": getRelationship, "PATCH": patchRelationship, "DELETE": deleteRelationship}, true)
+	handle("/api/snapmirror/relationships/{uuid}/transfers", map[string]handler{"GET": getTransfers, "POST": postTransfer}, true)
 	handle("/api/snapmirror/relationships/{uuid}/transfers/{transfer}", map[string]handler{"GET": getTransfer, "PATCH": patchTransfer}, false)
 }
 

@@ -173,3 +173,33 @@ func TestSnapMirrorIntraCluster(t *testing.T) {
 	out = c.must(200, "GET", "/api/storage/volumes?name=src&fields=snapmirror.is_protected", nil)
 	require.Equal(t, true, records(out)[0]["snapmirror"].(map[string]any)["is_protected"])
 }
+
+func TestSnapMirrorSourceGone(t *testing.T) {
+	src, dst, clock := newPair(t)
+	dst.sim.Peer(src.sim)
+	require.NoError(t, dst.sim.PeerSVM("svm_dst", src.sim, "svm_src"))
+	sv := src.sim.AddVolume(Volume{Name: "vol1", SVM: "svm_src"})
+	dst.sim.AddVolume(Volume{Name: "vol1_dp", SVM: "svm_dst", Type: "dp"})
+	out := dst.must(201, "POST", "/api/snapmirror/relationships?return_timeout=10&return_records=true",
+		map[string]any{"source.path": "svm_src:vol1", "destination.path": "svm_dst:vol1_dp"})
+	id := records(out)[0]["uuid"].(string)
+	dst.must(200, "PATCH", "/api/snapmirror/relationships/"+id+"?return_timeout=10", map[string]any{"state": "snapmirrored"})
+	require.Equal(t, true, relState(dst, id)["healthy"])
+
+	// the source goes offline on its own cluster: the destination sees it
+	src.must(200, "PATCH", "/api/storage/volumes/"+sv.UUID+"?return_timeout=10", map[string]any{"state": "offline"})
+	r := relState(dst, id)
+	require.Equal(t, false, r["healthy"])
+	require.Contains(t, r["unhealthy_reason"].([]any)[0].(map[string]any)["message"], "is offline")
+	dst.must(201, "POST", "/api/snapmirror/relationships/"+id+"/transfers", map[string]any{})
+	clock.Advance(2 * time.Second)
+	require.Equal(t, "failed", relState(dst, id)["transfer"].(map[string]any)["state"])
+
+	// back online, the next transfer heals it
+	src.must(200, "PATCH", "/api/storage/volumes/"+sv.UUID+"?return_timeout=10", map[string]any{"state": "online"})
+	dst.must(201, "POST", "/api/snapmirror/relationships/"+id+"/transfers", map[string]any{})
+	clock.Advance(2 * time.Second)
+	r = relState(dst, id)
+	require.Equal(t, true, r["healthy"])
+	require.NotContains(t, r, "unhealthy_reason")
+}
