@@ -557,3 +557,32 @@ func TestRefreshRequests(t *testing.T) {
 		t.Errorf("unknown type: %v, RPCs %v", err, d.sim.RPCCounts())
 	}
 }
+
+// TestApplyEdges: no changes means no RPCs; an unconfigured provider says so; a change set
+// that cannot be rendered fails every result without contacting the device.
+func TestApplyEdges(t *testing.T) {
+	d := startDevice(t, junossim.Options{})
+	p := d.provider(t, nil)
+	d.sim.ResetCounts()
+	if res := p.Apply(context.Background(), nil, nil); len(res) != 0 || len(d.sim.RPCCounts()) != 0 {
+		t.Errorf("empty apply: %v, RPCs %v", res, d.sim.RPCCounts())
+	}
+	bad := []providers.Change{
+		create("junos_application.a", TypeApplication, obj{"name": "a"}),
+		create("junos_vlan.v", TypeVLAN, obj{"vlan_id": int64(3)}),
+	}
+	for _, r := range p.Apply(context.Background(), bad, nil) {
+		if r.Err == nil || !strings.Contains(r.Err.Error(), "junos_vlan.v: name is required") {
+			t.Errorf("result %s: %v", r.Addr, r.Err)
+		}
+	}
+	if len(d.sim.RPCCounts()) != 0 {
+		t.Errorf("RPCs sent for a change set that cannot be rendered: %v", d.sim.RPCCounts())
+	}
+	unconfigured := New(providers.Options{})
+	for _, r := range unconfigured.Apply(context.Background(), bad[:1], nil) {
+		if r.Err == nil || !strings.Contains(r.Err.Error(), "not configured") {
+			t.Errorf("unconfigured: %v", r.Err)
+		}
+	}
+}
