@@ -1,0 +1,48 @@
+# What the December outage taught, written down where every plan checks it.
+
+policy "two-uplinks" {
+  enforcement = "mandatory"
+  condition = (
+    length([for i in junos_interface : i if try(i.tags.role, "") == "uplink"]) == 2 &&
+    length(distinct([for i in junos_interface : i.tags.device if try(i.tags.role, "") == "uplink"])) == 2
+  )
+  message = "HCI joins the core through exactly two 10GbE uplinks (junos_interface tagged role = \"uplink\"), on two different devices (tags.device)."
+}
+
+policy "data-volumes-protected" {
+  enforcement = "mandatory"
+  condition = alltrue([
+    for v in ontap_volume : try(v.tags.replicate_to, "") == "scl3" && !contains(["none", ""], try(v.snapshot_policy, "none"))
+    if try(v.tags.role, "") == "data"
+  ])
+  message = "every data volume (ontap_volume tagged role = \"data\") needs a snapshot policy other than none and must be in the replication catalog (tags.replicate_to = \"scl3\", mirrored by enclaves/scl3-dr)."
+}
+
+policy "zone-pairs-end-in-deny" {
+  enforcement = "mandatory"
+  condition   = alltrue([for p in junos_security_policies : p.policy[length(p.policy) - 1].action == "deny"])
+  message     = "the last policy of every zone pair (junos_security_policies) must be an explicit deny."
+}
+
+policy "memory-fits-n-minus-1" {
+  enforcement = "mandatory"
+  condition   = sum(concat([0], [for vm in vsphere_virtual_machine : vm.memory_mb])) <= (length(vsphere_host) - 1) * var.host_memory_gb * 1024
+  message     = "the service VMs' memory must fit on the cluster with one host failed: at most (hosts - 1) x host_memory_gb."
+}
+
+policy "no-vm-on-unreplicated-datastore" {
+  enforcement = "mandatory"
+  condition = alltrue([
+    for vm in vsphere_virtual_machine : contains([for d in vsphere_nas_datastore : d.name if try(d.tags.replicated, "") == "true"], try(vm.tags.datastore, ""))
+  ])
+  message = "every VM (tags.datastore) must live on a datastore tagged replicated = \"true\": a VM on an unreplicated datastore does not come back at SCL3."
+}
+
+# The id check: decided once datastore ids are known (on a re-plan after the first apply).
+policy "vm-datastore-ids-replicated" {
+  enforcement = "mandatory"
+  condition = alltrue([
+    for vm in vsphere_virtual_machine : contains([for d in vsphere_nas_datastore : d.id if try(d.tags.replicated, "") == "true"], vm.datastore_id)
+  ])
+  message = "every VM's datastore_id must be a datastore tagged replicated = \"true\"."
+}

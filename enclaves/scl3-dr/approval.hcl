@@ -1,0 +1,19 @@
+# The same approvers as phx1-hci (the keys live there: one place to replace them; see
+# ../phx1-hci/approvers/README.md). Deleting or replacing a mirror copy or a relationship
+# takes three: it is the only other copy of the mail.
+
+approval {
+  required = 2
+  max_age  = "24h"
+
+  approver "alice" { key = file("../phx1-hci/approvers/alice.pub") }
+  approver "bob" { key = file("../phx1-hci/approvers/bob.pub") }
+  approver "carol" { key = file("../phx1-hci/approvers/carol.pub") }
+  approver "dave" { key = file("../phx1-hci/approvers/dave.pub") }
+
+  rule "destroys-data" {
+    actions        = ["delete", "replace"]
+    resource_types = ["ontap_volume", "ontap_snapmirror", "vsphere_nas_datastore", "vsphere_virtual_machine"]
+    required       = 3
+  }
+}
