@@ -2,6 +2,7 @@ package junos
 
 import (
 	"context"
+	"fmt"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/pem"
@@ -125,7 +126,7 @@ func (d *device) config(over map[string]any) providers.Object {
 func (d *device) provider(t testing.TB, over map[string]any) *Provider {
 	t.Helper()
 	p := New(providers.Options{BaseDir: d.dir, Warnf: func(f string, a ...any) {
-		d.warnings = append(d.warnings, f)
+		d.warnings = append(d.warnings, fmt.Sprintf(f, a...))
 	}}).(*Provider)
 	if err := p.Configure(context.Background(), d.config(over)); err != nil {
 		t.Fatal(err)

@@ -195,6 +195,9 @@ func TestLifecycle(t *testing.T) {
 			}
 			d.assertClean(t)
 
+			if len(d.warnings) > 0 {
+				t.Errorf("warnings about a stanza enclave wrote: %q", d.warnings)
+			}
 			res = mustApply(t, p, remove(addr, tc.typ, got))
 			if res[0].New != nil {
 				t.Fatalf("delete result New = %#v", res[0].New)

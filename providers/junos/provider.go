@@ -249,6 +249,13 @@ func (p *Provider) Refresh(ctx context.Context, reqs []providers.RefreshRequest)
 		}
 		if st := idx[r.Type][id]; st != nil {
 			out[i].Current = readObject(r.Type, id, st)
+			if extra := unmanaged(r.Type, st); len(extra) > 0 {
+				if len(extra) > 3 {
+					extra = append(extra[:3], fmt.Sprintf("and %d more", len(extra)-3))
+				}
+				p.opts.Warnf("junos %s: %s %q holds statements enclave does not manage; its next change removes them: %s",
+					p.device, r.Type, id, strings.Join(extra, "; "))
+			}
 		}
 	}
 	return out, nil

@@ -667,3 +667,51 @@ func indexConfig(cfg *element) index {
 	}
 	return idx
 }
+
+// unmanaged lists the statements in a stanza that its resource type does not model (an
+// operator's filter on a managed interface, say), in CLI words. Apply replaces the stanza
+// whole, so these would go with the resource's next change; refresh warns about them.
+func unmanaged(typ string, stanza *element) []string {
+	rt := types[typ]
+	known := map[string]bool{}
+	for _, p := range statements(rt.render(rt.parse(stanza)), "") {
+		known[p] = true
+	}
+	var out []string
+	for _, p := range statements(stanza, "") {
+		if !known[p] {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// isKeyElement: list keys are written with their entry, not as statements of their own.
+func isKeyElement(name string) bool {
+	return name == "name" || name == "from-zone-name" || name == "to-zone-name"
+}
+
+// statements flattens e's children into "word word value" lines, one per leaf.
+func statements(e *element, prefix string) []string {
+	var out []string
+	for _, c := range e.Children {
+		if isKeyElement(c.Name) || c.Name == "comment" {
+			continue // keys belong to their entry; comments are not configuration
+		}
+		p := prefix + c.Name
+		for _, k := range c.Children {
+			if isKeyElement(k.Name) && len(k.Children) == 0 {
+				p += " " + k.Text
+			}
+		}
+		switch {
+		case len(c.Children) == 0 && c.Text != "":
+			out = append(out, p+" "+c.Text)
+		case len(c.Children) == 0 || len(statements(c, "")) == 0:
+			out = append(out, p)
+		default:
+			out = append(out, statements(c, p+" ")...)
+		}
+	}
+	return out
+}

@@ -586,3 +586,29 @@ func TestApplyEdges(t *testing.T) {
 		}
 	}
 }
+
+// TestUnmanagedStatementsWarned: statements an operator added inside a managed stanza are
+// named at refresh, since the resource's next change replaces the stanza without them.
+func TestUnmanagedStatementsWarned(t *testing.T) {
+	d := startDevice(t, junossim.Options{})
+	if err := d.sim.LoadSet("set interfaces ge-0/0/3 description uplink\n" +
+		"set interfaces ge-0/0/3 unit 0 family inet address 10.0.3.1/24\n" +
+		"set interfaces ge-0/0/3 unit 0 family inet filter input in-acl\n" +
+		"set interfaces ge-0/0/3 disable\n" +
+		"set applications application a1 protocol tcp"); err != nil {
+		t.Fatal(err)
+	}
+	p := d.provider(t, nil)
+	refreshOne(t, p, TypeApplication, "a1")
+	if len(d.warnings) != 0 {
+		t.Fatalf("warned about a fully managed stanza: %q", d.warnings)
+	}
+	got := refreshOne(t, p, TypeInterface, "ge-0/0/3")
+	if providers.String(got, "description") != "uplink" {
+		t.Fatalf("read %v", got)
+	}
+	if len(d.warnings) != 1 || !strings.Contains(d.warnings[0], `junos_interface "ge-0/0/3" holds statements enclave does not manage`) ||
+		!strings.Contains(d.warnings[0], "disable") || !strings.Contains(d.warnings[0], "unit 0 family inet filter input in-acl") {
+		t.Errorf("warnings %q", d.warnings)
+	}
+}
