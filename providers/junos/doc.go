@@ -7,7 +7,9 @@
 // all of a device's changes at once and makes them one transaction: lock, one
 // load-configuration (replace="replace" on each written stanza, delete="delete" on each
 // removed one), commit check, commit confirmed, read back and compare, confirming commit,
-// unlock — at most two commits per device per apply.
+// unlock — at most two commits per device per apply. Because a stanza is replaced whole,
+// refresh warns (Options.Warnf) when a managed stanza holds statements enclave does not model,
+// naming them, before a change removes them. Deactivated statements read as absent.
 //
 // Conventions a user meets: ids are natural keys (an interface or zone name, FROM>TO for a
 // zone pair's policies, DESTINATION or INSTANCE/DESTINATION for a static route,
