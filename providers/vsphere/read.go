@@ -20,7 +20,7 @@ var readKinds = map[string][]string{
 	"vsphere_distributed_switch": {"Folder", "Datacenter"},
 	"vsphere_folder":             {"Folder", "Datacenter"},
 	"vsphere_resource_pool":      {"ClusterComputeResource"},
-	"vsphere_virtual_machine":    {"Folder", "Datacenter", "Datastore"},
+	"vsphere_virtual_machine":    {"Folder", "Datacenter", "Datastore", "ClusterComputeResource"},
 }
 
 // read returns the current object of a resource type, nil when it no longer exists. Prior
@@ -202,16 +202,7 @@ func readDatastore(ds *mo.Datastore) providers.Object {
 func readResourcePool(ctx context.Context, inv *inventory, rp *mo.ResourcePool, prior providers.Object) (providers.Object, error) {
 	o := providers.Object{"id": rp.Self.Value, "name": rp.Name}
 	if rp.Parent != nil {
-		o["parent_id"] = rp.Parent.Value
-		// A pool created under a cluster id sits in the cluster's root pool: report the id
-		// the user wrote.
-		if pid := providers.String(prior, "parent_id"); pid != "" && pid != rp.Parent.Value && typeFromID(pid) == "ClusterComputeResource" {
-			if c, err := inv.get(ctx, ref("ClusterComputeResource", pid)); err == nil && c != nil {
-				if cc := c.(*mo.ClusterComputeResource); cc.ResourcePool != nil && *cc.ResourcePool == *rp.Parent {
-					o["parent_id"] = pid
-				}
-			}
-		}
+		o["parent_id"] = poolAsWritten(ctx, inv, providers.String(prior, "parent_id"), *rp.Parent)
 	}
 	alloc := func(prefix, unit string, a *types.ResourceAllocationInfo) {
 		o[prefix+"_shares"] = "normal"
@@ -229,6 +220,23 @@ func readResourcePool(ctx context.Context, inv *inventory, rp *mo.ResourcePool, 
 		alloc("memory", "_mb", &rp.Config.MemoryAllocation)
 	}
 	return o, nil
+}
+
+// poolAsWritten reports a resource pool the way the configuration names it: an object placed
+// "in a cluster" sits in the cluster's root pool, and reporting the pool's id instead of the
+// cluster's would show a change that is not there.
+func poolAsWritten(ctx context.Context, inv *inventory, written string, pool types.ManagedObjectReference) string {
+	if written == "" || written == pool.Value || typeFromID(written) != "ClusterComputeResource" {
+		return pool.Value
+	}
+	c, err := inv.get(ctx, ref("ClusterComputeResource", written))
+	if err != nil || c == nil {
+		return pool.Value
+	}
+	if cc := c.(*mo.ClusterComputeResource); cc.ResourcePool != nil && *cc.ResourcePool == pool {
+		return written
+	}
+	return pool.Value
 }
 
 func ptrInt(p *int64, def int64) int64 {
@@ -272,7 +280,7 @@ func readVM(ctx context.Context, inv *inventory, vm *mo.VirtualMachine, prior pr
 		o["folder"] = path
 	}
 	if vm.ResourcePool != nil {
-		o["resource_pool_id"] = vm.ResourcePool.Value
+		o["resource_pool_id"] = poolAsWritten(ctx, inv, providers.String(prior, "resource_pool_id"), *vm.ResourcePool)
 	}
 	if ds, err := vmDatastore(ctx, inv, vm); err != nil {
 		return nil, err

@@ -15,7 +15,7 @@ import (
 
 // vmWorld is what a VM needs: a cluster's pool, a NAS datastore, a port group, a folder.
 type vmWorld struct {
-	pool, ds, ds2, pg, net, dc string
+	pool, cluster, ds, ds2, pg, net, dc string
 }
 
 func newVMWorld(t *testing.T, l *lab) vmWorld {
@@ -35,7 +35,7 @@ func newVMWorld(t *testing.T, l *lab) vmWorld {
 	require.NoError(t, err)
 	require.NoError(t, res[0].Err)
 	return vmWorld{
-		pool: providers.String(c, "resource_pool_id"), ds: nas("nfs-a", "/vol/a"), ds2: nas("nfs-b", "/vol/b"),
+		pool: providers.String(c, "resource_pool_id"), cluster: providers.String(c, "id"), ds: nas("nfs-a", "/vol/a"), ds2: nas("nfs-b", "/vol/b"),
 		pg: providers.String(pg, "id"), net: providers.String(res[0].Result, "id"), dc: dc,
 	}
 }
@@ -78,6 +78,13 @@ func TestVirtualMachineLifecycle(t *testing.T) {
 	shrink["disk"] = []any{map[string]any{"label": "root", "size_gb": int64(30)}, map[string]any{"label": "spool", "size_gb": int64(10), "thin": false}}
 	res := l.p.Apply(ctx, []providers.Change{{Addr: "vsphere_virtual_machine.mx1", Type: "vsphere_virtual_machine", Action: providers.Update, Prior: vm2, Planned: planned("vsphere_virtual_machine", shrink)}}, nil)
 	require.ErrorContains(t, res[0].Err, `vsphere_virtual_machine.mx1: disk "root": shrinking from 40 GiB to 30 GiB`)
+
+	// Placed by cluster id: read back as written, so no change appears.
+	byCluster := w.vm("mx2")
+	byCluster["resource_pool_id"], byCluster["power_state"] = w.cluster, "off"
+	vmc := l.create(t, "vsphere_virtual_machine", byCluster)
+	require.Equal(t, w.cluster, vmc["resource_pool_id"])
+	require.Equal(t, vmc, l.refresh(t, "vsphere_virtual_machine", vmc))
 
 	// Power off, move to the root VM folder and to another pool, in place.
 	rp := l.create(t, "vsphere_resource_pool", providers.Object{"name": "mail", "parent_id": w.pool})

@@ -34,6 +34,9 @@ func newExtensions(dir string) *extensions {
 }
 
 func (e *extensions) before(ctx *simulator.Context, method *simulator.Method) {
+	if ctx.Session == nil {
+		return // refused before dispatch: a swapped-in wrapper would never be swapped out
+	}
 	switch method.This.Type + "." + method.Name {
 	case "Folder.CreateClusterEx":
 		if req, ok := method.Body.(*types.CreateClusterEx); ok {
@@ -44,7 +47,10 @@ func (e *extensions) before(ctx *simulator.Context, method *simulator.Method) {
 	case "ClusterComputeResource.ReconfigureComputeResource_Task":
 		req, ok := method.Body.(*types.ReconfigureComputeResource_Task)
 		c, isCluster := ctx.Map.Get(method.This).(*simulator.ClusterComputeResource)
-		if spec, isEx := req.Spec.(*types.ClusterConfigSpecEx); ok && isCluster && isEx {
+		if !ok || !isCluster {
+			return
+		}
+		if spec, isEx := req.Spec.(*types.ClusterConfigSpecEx); isEx {
 			ctx.WithLock(c, func() { mergeClusterSpec(c, spec) })
 		}
 	case "ClusterComputeResource.Destroy_Task":
