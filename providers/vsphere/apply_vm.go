@@ -257,6 +257,9 @@ func (c *change) reconfigSpec(ctx context.Context, cur *mo.VirtualMachine) (*typ
 			if cap == 0 {
 				cap = have[i].CapacityInKB * 1024
 			}
+			if b, ok := have[i].Backing.(*types.VirtualDiskFlatVer2BackingInfo); ok && providers.Has(d, "thin") && isTrue(b.ThinProvisioned) != providers.Bool(d, "thin") {
+				return nil, fmt.Errorf("%s: disk %q: thin provisioning cannot change in place; replace the VM or keep thin = %t", c.Addr, providers.String(d, "label"), isTrue(b.ThinProvisioned))
+			}
 			switch {
 			case size > cap:
 				grown := *have[i]

@@ -201,7 +201,7 @@ func resourceSchemas() map[string]*providers.ResourceSchema {
 							Attributes: map[string]*providers.Attribute{
 								"label":   reqStr("name for the disk (kept in state)"),
 								"size_gb": {Type: cty.Number, Required: true, Description: "size in GiB"},
-								"thin":    withDefault(boolean("thin provisioned"), true),
+								"thin":    withDefault(boolean("thin provisioned (fixed once the disk exists)"), true),
 							},
 						},
 					},

@@ -73,11 +73,22 @@ func TestVirtualMachineLifecycle(t *testing.T) {
 	require.Equal(t, vm["id"], vm2["id"])
 	require.Equal(t, vm["uuid"], vm2["uuid"])
 
-	// Shrinking a disk is refused with the disk named, nothing changed.
-	shrink := providers.Copy(upd)
-	shrink["disk"] = []any{map[string]any{"label": "root", "size_gb": int64(30)}, map[string]any{"label": "spool", "size_gb": int64(10), "thin": false}}
-	res := l.p.Apply(ctx, []providers.Change{{Addr: "vsphere_virtual_machine.mx1", Type: "vsphere_virtual_machine", Action: providers.Update, Prior: vm2, Planned: planned("vsphere_virtual_machine", shrink)}}, nil)
-	require.ErrorContains(t, res[0].Err, `vsphere_virtual_machine.mx1: disk "root": shrinking from 40 GiB to 30 GiB`)
+	// Disk changes vSphere cannot make in place are refused with the disk named, nothing changed.
+	for _, tc := range []struct {
+		disks   []any
+		wantErr string
+	}{
+		{[]any{map[string]any{"label": "root", "size_gb": int64(30)}, map[string]any{"label": "spool", "size_gb": int64(10), "thin": false}},
+			`vsphere_virtual_machine.mx1: disk "root": shrinking from 40 GiB to 30 GiB`},
+		{[]any{map[string]any{"label": "root", "size_gb": int64(40)}, map[string]any{"label": "spool", "size_gb": int64(10), "thin": true}},
+			`vsphere_virtual_machine.mx1: disk "spool": thin provisioning cannot change in place`},
+	} {
+		bad := providers.Copy(upd)
+		bad["disk"] = tc.disks
+		res := l.p.Apply(ctx, []providers.Change{{Addr: "vsphere_virtual_machine.mx1", Type: "vsphere_virtual_machine", Action: providers.Update, Prior: vm2, Planned: planned("vsphere_virtual_machine", bad)}}, nil)
+		require.ErrorContains(t, res[0].Err, tc.wantErr)
+		require.Equal(t, vm2, l.refresh(t, "vsphere_virtual_machine", vm2), "nothing changed")
+	}
 
 	// Placed by cluster id: read back as written, so no change appears.
 	byCluster := w.vm("mx2")
