@@ -26,6 +26,7 @@ const (
 	codeExportPolMissing  = "1703954"
 	codeExportRuleExists  = "1704070"
 	codeSnapPolicyExists  = "1638527"
+	codeSnapCountExceeded = "1638451"
 	codeSMDestInUse       = "6619637"
 	codeSVMNameInUse      = "13434908"
 	codeSMStateOnCreate   = "13303873"

@@ -158,6 +158,22 @@ func (s *Server) copyFromBody(b body, c *SnapshotCopy, create bool, prefix strin
 	return nil
 }
 
+// maxSnapshotCopies is the most snapshot copies a policy may keep in total.
+const maxSnapshotCopies = 1023
+
+func errTooManyCopies() *apiError {
+	return newErr(http.StatusBadRequest, codeSnapCountExceeded, "count",
+		"This operation would result in total Snapshot copy count for the policy to exceed maximum supported count.")
+}
+
+func totalCount(copies []SnapshotCopy) int64 {
+	var n int64
+	for _, c := range copies {
+		n += c.Count
+	}
+	return n
+}
+
 func (s *Server) copiesFromBody(b body) ([]SnapshotCopy, bool, *apiError) {
 	cbs, ok, err := b.objects("copies")
 	if err != nil || !ok {
@@ -225,17 +241,22 @@ func postSnapPolicy(s *Server, c *call) *response {
 	if len(copies) == 0 {
 		return fail(errMissing("copies"))
 	}
+	if totalCount(copies) > maxSnapshotCopies {
+		return fail(errTooManyCopies())
+	}
 	p.Copies = copies
 	s.snapPols = append(s.snapPols, p)
 	return s.created(c, "/api/storage/snapshot-policies/"+p.UUID, func() map[string]any { return s.snapPolicyRecord(p) })
 }
 
+// patchSnapPolicy takes what ONTAP 9.13.1 takes: enabled and comment. The
+// copies change through the schedules sub-collection.
 func patchSnapPolicy(s *Server, c *call) *response {
 	p := s.findSnapPolicy(c.vars["uuid"])
 	if p == nil {
 		return fail(errNotFound("uuid"))
 	}
-	if err := c.body.check("enabled", "comment", "copies"); err != nil {
+	if err := c.body.check("enabled", "comment", "scope"); err != nil {
 		return fail(err)
 	}
 	cp := *p
@@ -248,13 +269,6 @@ func patchSnapPolicy(s *Server, c *call) *response {
 		return fail(err)
 	} else if ok {
 		cp.Comment = cm
-	}
-	copies, has, err := s.copiesFromBody(c.body)
-	if err != nil {
-		return fail(err)
-	}
-	if has {
-		cp.Copies = copies
 	}
 	*p = cp
 	return ok(200, nil)
@@ -332,6 +346,9 @@ func postPolicySchedule(s *Server, c *call) *response {
 			return fail(newErr(http.StatusConflict, codeDuplicate, "schedule.name", "Schedule \"%s\" is already part of snapshot policy \"%s\".", cp.Schedule, p.Name))
 		}
 	}
+	if totalCount(p.Copies)+cp.Count > maxSnapshotCopies {
+		return fail(errTooManyCopies())
+	}
 	p.Copies = append(p.Copies, cp)
 	i := len(p.Copies) - 1
 	return s.created(c, fmt.Sprintf("/api/storage/snapshot-policies/%s/schedules/%s", p.UUID, s.schedule(cp.Schedule).UUID),
@@ -349,6 +366,9 @@ func patchPolicySchedule(s *Server, c *call) *response {
 	cp := p.Copies[i]
 	if err := s.copyFromBody(c.body, &cp, false, ""); err != nil {
 		return fail(err)
+	}
+	if totalCount(p.Copies)-p.Copies[i].Count+cp.Count > maxSnapshotCopies {
+		return fail(errTooManyCopies())
 	}
 	p.Copies[i] = cp
 	return ok(200, nil)

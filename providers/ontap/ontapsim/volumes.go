@@ -48,6 +48,8 @@ type Volume struct {
 	// of band.
 	Used      int64
 	Snapshots []Snapshot
+	// MovedTo is the destination aggregate of the last volume move.
+	MovedTo string
 }
 
 // Autosize is the volume's autosize setting.
@@ -169,6 +171,10 @@ func (s *Server) volumeRecord(v *Volume) map[string]any {
 	if v.Comment != "" {
 		rec["comment"] = v.Comment
 	}
+	if a := s.aggregate(v.MovedTo); a != nil {
+		rec["movement"] = map[string]any{"state": "done", "percent_complete": 100,
+			"destination_aggregate": map[string]any{"name": a.Name, "uuid": a.UUID}}
+	}
 	if v.QoSPolicy != "" {
 		rec["qos"] = map[string]any{"policy": map[string]any{"name": v.QoSPolicy}}
 	}
@@ -204,10 +210,11 @@ var volumeModifiable = []string{"name", "size", "state", "comment", "nas.path", 
 	"guarantee.type", "space.snapshot.reserve_percent", "space.logical_space.enforcement", "space.logical_space.reporting",
 	"autosize.mode", "autosize.maximum", "autosize.minimum", "autosize.grow_threshold", "autosize.shrink_threshold",
 	"efficiency.compression", "efficiency.dedupe", "efficiency.policy.name", "qos.policy.name", "tiering.policy",
-	"tiering.min_cooling_days", "encryption.enabled", "files.maximum", "_tags", "analytics.state"}
+	"tiering.min_cooling_days", "encryption.enabled", "files.maximum", "_tags", "analytics.state",
+	"movement.destination_aggregate.name", "movement.destination_aggregate.uuid", "movement.cutover_action", "movement.tiering_policy"}
 
 var volumeCreatable = append([]string{"svm.name", "svm.uuid", "aggregates.name", "aggregates.uuid", "type", "language",
-	"style", "constituents_per_aggregate", "snaplock.type"}, volumeModifiable...)
+	"style", "constituents_per_aggregate", "snaplock.type"}, volumeModifiable[:len(volumeModifiable)-4]...) // not movement
 
 var volumeNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,202}$`)
 
@@ -514,6 +521,18 @@ func patchVolume(s *Server, c *call) *response {
 	cp := *v
 	if err := s.applyVolumeBody(c.body, &cp); err != nil {
 		return fail(err)
+	}
+	// a volume move: the job ends with the volume on the new aggregate
+	dest, _, _ := c.body.str("movement.destination_aggregate.name")
+	if dest == "" {
+		dest, _, _ = c.body.str("movement.destination_aggregate.uuid")
+	}
+	if dest != "" {
+		a := s.aggregate(dest)
+		if a == nil {
+			return fail(newErr(http.StatusNotFound, codeNotFound, "movement.destination_aggregate.name", "Aggregate \"%s\" does not exist.", dest))
+		}
+		cp.Aggregates, cp.MovedTo = []string{a.Name}, a.Name
 	}
 	if cp.Name != v.Name {
 		if s.volumeByName(v.SVM, cp.Name) != nil {

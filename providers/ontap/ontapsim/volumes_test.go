@@ -182,3 +182,21 @@ func TestVolumeSnapshots(t *testing.T) {
 	c.must(404, "GET", base+"/"+sid, nil)
 	c.must(404, "GET", "/api/storage/volumes/nope/snapshots", nil)
 }
+
+func TestVolumeMove(t *testing.T) {
+	c := newSim(t, Options{})
+	id := c.createVolume(map[string]any{"name": "v1", "size": 1 << 30})
+	out := c.must(404, "PATCH", "/api/storage/volumes/"+id, map[string]any{"movement.destination_aggregate.name": "aggr9"})
+	require.Equal(t, "4", errCode(out))
+	c.must(200, "PATCH", "/api/storage/volumes/"+id+"?return_timeout=10", map[string]any{"movement": map[string]any{"destination_aggregate": map[string]any{"name": "aggr2"}}})
+	v, _ := c.sim.Volume("svm1", "v1")
+	require.Equal(t, []string{"aggr2"}, v.Aggregates)
+	out = c.must(200, "GET", "/api/storage/volumes?name=v1&movement.destination_aggregate.name=aggr2&fields=movement.state", nil)
+	require.Equal(t, "done", records(out)[0]["movement"].(map[string]any)["state"])
+	for _, a := range c.sim.Aggregates() {
+		require.Equal(t, a.Name == "aggr2", a.Used == 1<<30, a.Name)
+	}
+	out = c.must(400, "POST", "/api/storage/volumes", map[string]any{"name": "v2", "svm.name": "svm1", "aggregates": []any{map[string]any{"name": "aggr1"}},
+		"movement.destination_aggregate.name": "aggr2"})
+	require.Equal(t, "2", errCode(out))
+}
