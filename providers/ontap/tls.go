@@ -33,7 +33,7 @@ func certFingerprint(c *x509.Certificate) string {
 func parseFingerprint(s string) ([]byte, error) {
 	rest, ok := strings.CutPrefix(strings.ToLower(strings.TrimSpace(s)), "sha256:")
 	if !ok {
-		return nil, fmt.Errorf("fingerprint %q must start with sha256:", s)
+		return nil, fmt.Errorf("fingerprint %q must start with \"sha256:\"", s)
 	}
 	rest = strings.ReplaceAll(rest, ":", "")
 	b, err := hex.DecodeString(rest)
