@@ -80,7 +80,8 @@
 // it is "/x" (918252); only online volumes mount, and going offline or
 // restricted unmounts. The snapshot policy (917551) and export policy
 // (1703954) must exist; guaranteed volumes reserve their size on the
-// aggregate, whose space.block_storage.used/available follow. DELETE takes an
+// aggregate, whose space.block_storage.used/available follow; PATCH
+// movement.destination_aggregate moves a volume. DELETE takes an
 // online volume offline itself, but refuses a mounted one, as ONTAP's
 // documentation says to unmount first (PATCH nas.path "") — which is what
 // Ansible's na_ontap_volume does.
@@ -97,14 +98,28 @@
 // quiesces; other transitions are 13303818. POST .../transfers initializes
 // or updates (201). A transfer runs as a job; when it ends the relationship
 // is snapmirrored, lag_time (ISO 8601, PT5M) counts from its end, and a
-// failed transfer makes it unhealthy.
+// failed transfer makes it unhealthy. A source that is gone or offline (on
+// either cluster) makes the relationship unhealthy when read and its
+// transfers fail; the next good transfer heals it.
+//
+// Snapshot policies: POST takes copies (schedule, count, prefix defaulting to
+// the schedule's name, snapmirror_label); as in 9.13.1 PATCH takes only
+// enabled and comment, and copies change through .../schedules; a policy
+// keeps at most 1023 copies in total (1638451).
 //
 // Peering: Server.Peer(other) peers two clusters in one process on both
 // sides (the simulator cannot reach a cluster by address, so POST
 // /api/cluster/peers is refused); SVMs are then peered with POST
 // /api/svm/peers (accepted at once on both sides) or Server.PeerSVM. Peering
 // never holds both servers' locks at once: a request that needs a peer's
-// volumes copies them before taking its own lock.
+// volumes copies them before taking its own lock. Peers know each other by
+// cluster name; renaming a peered cluster is not followed by its peers.
+//
+// # Serving
+//
+// The Server is only a handler: TLS and the listener are the caller's
+// (httptest.NewTLSServer in tests; a certificate from the lab's CA in
+// `enclave lab up`). Credentials are Options.Username and Password.
 //
 // # Error codes
 //

@@ -301,11 +301,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.advance()
 	resp := h(s, c)
+	name := s.opts.ClusterName
 	s.mu.Unlock()
 	for _, f := range resp.after {
 		f()
 	}
-	s.logf("ontapsim %s: %s %s", s.opts.ClusterName, r.Method, r.URL.RequestURI())
+	s.logf("ontapsim %s: %s %s", name, r.Method, r.URL.RequestURI())
 	if resp.err != nil {
 		s.writeErr(w, r, resp.err)
 		return
