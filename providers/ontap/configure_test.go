@@ -84,7 +84,7 @@ func TestConfigureTrust(t *testing.T) {
 			err: []string{"GET /api/cluster", `authentication failed for user "admin" (HTTP 401)`}},
 		{name: "missing ca_file", change: providers.Object{"ca_file": "nope.pem"}, err: []string{"ca_file", "nope.pem"}},
 		{name: "ca_file not PEM", change: providers.Object{"ca_file": "../"}, err: []string{"ca_file"}},
-		{name: "bad fingerprint", change: providers.Object{"fingerprint": "md5:abcd"}, err: []string{"must start with sha256:"}},
+		{name: "bad fingerprint", change: providers.Object{"fingerprint": "md5:abcd"}, err: []string{`must start with "sha256:"`}},
 		{name: "short fingerprint", change: providers.Object{"fingerprint": "sha256:abcd"}, err: []string{"64 hex digits"}},
 		{name: "insecure with ca_file", change: providers.Object{"insecure": true}, err: []string{"contradicts"}},
 		{name: "http url", change: providers.Object{"url": strings.Replace(l.srv.URL, "https", "http", 1)}, err: []string{"must be https://host[:port]"}},
