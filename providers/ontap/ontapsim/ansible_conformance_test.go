@@ -22,6 +22,7 @@ import (
 // and a volume, checking the model after each phase. It fails, never skips,
 // when ansible-playbook is missing: install Debian's ansible package.
 func TestAnsibleConformance(t *testing.T) {
+	t.Parallel() // the slowest test; the others run beside it
 	playbook, err := exec.LookPath("ansible-playbook")
 	require.NoError(t, err, "ansible-playbook is required (apt-get install -y ansible)")
 
