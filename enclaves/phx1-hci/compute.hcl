@@ -5,7 +5,7 @@ module "esx" {
   datacenter    = "PHX1"
   cluster       = "hci"
   hostnames     = local.esx_hosts
-  host_password = coalesce(var.esx_password, var.vsphere_password)
+  host_password = var.vsphere_password
   switch_name   = "hci-dvs"
   port_groups   = { for k, n in local.networks : k => n.vlan_id }
   tags          = { site = local.site }
@@ -38,6 +38,20 @@ locals {
   )
 }
 
+# VM folders per class, so permissions and reports follow the service.
+resource "vsphere_folder" "hci" {
+  path          = "hci"
+  type          = "vm"
+  datacenter_id = module.esx.datacenter_id
+}
+
+resource "vsphere_folder" "class" {
+  for_each      = local.vm_classes
+  path          = "${vsphere_folder.hci.path}/${each.key}"
+  type          = "vm"
+  datacenter_id = module.esx.datacenter_id
+}
+
 resource "vsphere_virtual_machine" "svc" {
   for_each         = local.vms
   name             = each.key
@@ -46,7 +60,7 @@ resource "vsphere_virtual_machine" "svc" {
   num_cpus         = local.vm_classes[each.value.class].cpus
   memory_mb        = local.vm_classes[each.value.class].memory_gb * 1024
   guest_id         = "rhel6_64Guest"
-  folder           = "hci/${each.value.class}"
+  folder           = vsphere_folder.class[each.value.class].path
   annotation       = "HCI ${each.value.class}; managed by enclave phx1-hci"
 
   disk {

@@ -46,3 +46,11 @@ policy "vm-datastore-ids-replicated" {
   ])
   message = "every VM's datastore_id must be a datastore tagged replicated = \"true\"."
 }
+
+# Advisory: vCPUs at most twice the physical cores left with one host failed. Mail servers
+# tolerate some overcommit; past two to one, latency shows before the graphs do.
+policy "cpu-overcommit" {
+  enforcement = "advisory"
+  condition   = sum(concat([0], [for vm in vsphere_virtual_machine : vm.num_cpus])) <= 2 * (length(vsphere_host) - 1) * var.host_cores
+  message     = "the service VMs' vCPUs exceed twice the physical cores of the cluster with one host failed."
+}

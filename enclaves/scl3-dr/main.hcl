@@ -45,7 +45,7 @@ module "esx" {
   datacenter    = "SCL3"
   cluster       = "hci-dr"
   hostnames     = local.esx_hosts
-  host_password = coalesce(var.esx_password, var.vsphere_password)
+  host_password = var.vsphere_password
   switch_name   = "hci-dr-dvs"
   port_groups   = local.networks
   tags          = { site = local.site }
