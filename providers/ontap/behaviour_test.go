@@ -303,6 +303,17 @@ func TestSnapMirror(t *testing.T) {
 	assert.Equal(t, "MirrorAndVault", res.New["policy"])
 	assert.Equal(t, "", res.New["schedule"])
 
+	// Fail over (break) and back (resync): state is the DR switch, waited for.
+	broken := dst.apply(t, providers.Change{Addr: "ontap_snapmirror.mail", Type: typeSnapMirror, Action: providers.Update, Prior: res.New,
+		Planned: with(res.New, "state", "broken_off")})
+	require.NoError(t, broken.Err)
+	assert.Equal(t, "broken_off", broken.New["state"])
+	assert.Equal(t, "broken_off", dst.sim.Relationships()[0].State)
+	resynced := dst.apply(t, providers.Change{Addr: "ontap_snapmirror.mail", Type: typeSnapMirror, Action: providers.Update, Prior: broken.New,
+		Planned: with(broken.New, "state", "snapmirrored")})
+	require.NoError(t, resynced.Err)
+	assert.Equal(t, "snapmirrored", resynced.New["state"])
+
 	imp, err := dst.p.Import(context.Background(), typeSnapMirror, "svm_dr:mail_dr")
 	require.NoError(t, err)
 	assert.Equal(t, sm["id"], imp["id"])

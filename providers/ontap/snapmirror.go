@@ -26,11 +26,25 @@ func init() {
 			if op.changed("schedule") {
 				b["transfer_schedule"] = scheduleBody(providers.String(op.planned, "schedule"))
 			}
-			if len(b) == 0 {
-				return nil
+			if len(b) > 0 {
+				if _, err := op.write(ctx, http.MethodPatch, relationshipsPath+"/"+op.id(), b); err != nil {
+					return err
+				}
 			}
-			_, err := op.write(ctx, http.MethodPatch, relationshipsPath+"/"+op.id(), b)
-			return err
+			// The state is the DR switch: broken_off fails over (the destination becomes
+			// writable), snapmirrored resyncs, paused quiesces. Wait until ONTAP gets there.
+			if want, ok := op.plannedString("state"); ok && want != "" && op.changed("state") {
+				path := relationshipsPath + "/" + op.id()
+				if op.progress != nil {
+					op.progress(fmt.Sprintf("relationship to %s: %s -> %s", providers.String(op.planned, "destination_path"), providers.String(op.prior, "state"), want))
+				}
+				start := time.Now()
+				if _, err := op.write(ctx, http.MethodPatch, path, map[string]any{"state": want}); err != nil {
+					return err
+				}
+				return op.waitState(ctx, path, want, start)
+			}
+			return nil
 		},
 		delete: func(ctx context.Context, op *operation) error {
 			_, err := op.write(ctx, http.MethodDelete, relationshipsPath+"/"+op.id(), nil)
@@ -102,7 +116,16 @@ func createSnapMirror(ctx context.Context, op *operation) (url.Values, error) {
 			return find, err
 		}
 	}
-	return find, op.waitState(ctx, path, "snapmirrored", start)
+	if err := op.waitState(ctx, path, "snapmirrored", start); err != nil {
+		return find, err
+	}
+	if want, ok := op.plannedString("state"); ok && want != "" && want != "snapmirrored" {
+		if _, err := op.write(ctx, http.MethodPatch, path, map[string]any{"state": want}); err != nil {
+			return find, err
+		}
+		return find, op.waitState(ctx, path, want, start)
+	}
+	return find, nil
 }
 
 // waitState polls a relationship until it reaches want, with the job backoff and deadline.
