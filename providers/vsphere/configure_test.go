@@ -55,7 +55,7 @@ func (ca *testCA) serverTLS(t *testing.T) *tls.Config {
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "vcenter.lab"},
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, DNSNames: []string{"localhost"},
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, KeyUsage: x509.KeyUsageDigitalSignature,
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
@@ -98,6 +98,8 @@ func TestConfigureTrust(t *testing.T) {
 		{name: "missing ca_file", extra: providers.Object{"ca_file": "nope.pem"},
 			wantErr: []string{"ca_file", "nope.pem"}},
 		{name: "insecure connects and warns", extra: providers.Object{"insecure": true}, warned: true},
+		{name: "CA-signed certificate for another name", extra: providers.Object{"ca_file": "ca.pem", "url": strings.Replace(sim.URL.String(), "127.0.0.1", "localhost", 1)},
+			wantErr: []string{fp, "not valid for localhost, the host in url"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

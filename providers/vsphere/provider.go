@@ -68,7 +68,7 @@ func (p *Provider) Configure(ctx context.Context, config providers.Object) error
 	}
 	p.device = "vcenter " + u.String()
 
-	trust, err := newTrust(p.opts.BaseDir, config)
+	trust, err := newTrust(p.opts.BaseDir, u.Hostname(), config)
 	if err != nil {
 		return fmt.Errorf("%s: %w", p.device, err)
 	}

@@ -18,14 +18,15 @@ import (
 // matching the pinned thumbprint, or anything at all when insecure (warned). With none of
 // them set, the system roots decide.
 type trust struct {
+	host       string // the name the certificate must be valid for (the URL's host)
 	caFile     string
 	roots      *x509.CertPool
 	thumbprint string // lower-case hex of the SHA-256 fingerprint
 	insecure   bool
 }
 
-func newTrust(baseDir string, config providers.Object) (*trust, error) {
-	t := &trust{insecure: providers.Bool(config, "insecure")}
+func newTrust(baseDir, host string, config providers.Object) (*trust, error) {
+	t := &trust{host: host, insecure: providers.Bool(config, "insecure")}
 	if f := providers.String(config, "ca_file"); f != "" {
 		if !filepath.IsAbs(f) && baseDir != "" {
 			f = filepath.Join(baseDir, f)
@@ -104,11 +105,14 @@ func (t *trust) verify(cs tls.ConnectionState) error {
 	for _, c := range cs.PeerCertificates[1:] {
 		inter.AddCert(c)
 	}
-	_, err := leaf.Verify(x509.VerifyOptions{Roots: t.roots, Intermediates: inter, DNSName: cs.ServerName})
+	_, err := leaf.Verify(x509.VerifyOptions{Roots: t.roots, Intermediates: inter, DNSName: t.host})
 	if err == nil {
 		return nil
 	}
+	var hostErr x509.HostnameError
 	switch {
+	case errors.As(err, &hostErr):
+		return &certError{fp, fmt.Sprintf("not valid for %s, the host in url (%v)", t.host, err)}
 	case t.roots != nil:
 		return &certError{fp, fmt.Sprintf("not signed by the CA in ca_file %s (%v)", t.caFile, err)}
 	default:
