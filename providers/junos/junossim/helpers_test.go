@@ -5,7 +5,6 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"fmt"
-	"net"
 	"strings"
 	"testing"
 	"time"
@@ -196,4 +195,3 @@ func loadSetRPC(lines ...string) string {
 	return `<load-configuration action="set" format="text"><configuration-set>` + b.String() + `</configuration-set></load-configuration>`
 }
 
-var _ = net.Dial

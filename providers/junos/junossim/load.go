@@ -46,6 +46,11 @@ func (sess *session) LoadConfiguration(op *Node) result {
 			return loadResults(rpcError{Tag: "missing-element", BadElement: "configuration-set", Message: "syntax error, expecting <configuration-set>"})
 		}
 		err = loadSetLines(cfg, body.Text)
+		if err == nil {
+			if errs := sess.s.personalityErrors(touchedBySet(body.Text)); len(errs) > 0 {
+				return loadResults(errs...)
+			}
+		}
 	case "merge", "replace", "override", "update":
 		var patch *Node
 		switch format {
@@ -64,6 +69,9 @@ func (sess *session) LoadConfiguration(op *Node) result {
 			return loadResults(rpcError{Tag: "invalid-value", BadElement: format, Message: fmt.Sprintf("format %q is not supported by junossim", format)})
 		}
 		if err == nil {
+			if errs := sess.s.personalityErrors(patch); len(errs) > 0 {
+				return loadResults(errs...)
+			}
 			if action != "replace" {
 				dropReplace(patch)
 			}
@@ -169,6 +177,9 @@ func (sess *session) EditConfig(op *Node) result {
 	default:
 		return fail(rpcError{Tag: "missing-element", BadElement: "config", Message: "syntax error, expecting <config> or <config-text>"})
 	}
+	if errs := sess.s.personalityErrors(patch); len(errs) > 0 {
+		return fail(errs...)
+	}
 	cfg := cur.Clone()
 	if defOp == "replace" {
 		cfg = &Node{Name: "configuration"}
@@ -201,4 +212,26 @@ func (s *Server) personalityErrors(cfg *Node) []rpcError {
 		errs = append(errs, rpcError{Path: "[edit chassis]", BadElement: "cluster", Message: "syntax error"})
 	}
 	return errs
+}
+
+// touchedBySet is a skeleton of the hierarchies set lines name (set, delete or insert
+// alike), for the personality check.
+func touchedBySet(text string) *Node {
+	root := &Node{Name: "configuration"}
+	for _, line := range strings.Split(text, "\n") {
+		words := strings.Fields(line)
+		if len(words) < 2 {
+			continue
+		}
+		n := root
+		for _, w := range words[1:min(len(words), 3)] {
+			c := n.Child(w)
+			if c == nil {
+				c = &Node{Name: w}
+				n.Children = append(n.Children, c)
+			}
+			n = c
+		}
+	}
+	return root
 }

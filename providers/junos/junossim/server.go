@@ -141,6 +141,7 @@ func (s *Server) Listen(addr string) (net.Addr, error) {
 		l.Close()
 		return nil, errors.New("junossim: server closed")
 	}
+	s.listeners = append(s.listeners, l) // registered before serving, so Close always sees it
 	s.wg.Add(1)
 	s.mu.Unlock()
 	go func() {
@@ -158,6 +159,7 @@ func (s *Server) Serve(l net.Listener) error {
 		l.Close()
 		return errors.New("junossim: server closed")
 	}
+	s.listeners = append(s.listeners, l)
 	s.wg.Add(1)
 	s.mu.Unlock()
 	defer s.wg.Done()
@@ -165,9 +167,6 @@ func (s *Server) Serve(l net.Listener) error {
 }
 
 func (s *Server) serve(l net.Listener) error {
-	s.mu.Lock()
-	s.listeners = append(s.listeners, l)
-	s.mu.Unlock()
 	for {
 		c, err := l.Accept()
 		if err != nil {
