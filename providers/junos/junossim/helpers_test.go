@@ -194,4 +194,3 @@ func loadSetRPC(lines ...string) string {
 	xmlEscape(&b, strings.Join(lines, "\n"))
 	return `<load-configuration action="set" format="text"><configuration-set>` + b.String() + `</configuration-set></load-configuration>`
 }
-
