@@ -150,6 +150,10 @@ func TestConfigureLoginAndReachability(t *testing.T) {
 			wantErr: []string{"vcenter " + deadURL + ": unreachable: ", "connection refused"}},
 		{name: "not a URL", edit: func(c providers.Object) { c["url"] = "vcenter.lab" },
 			wantErr: []string{"vcenter vcenter.lab: not a URL"}},
+		{name: "plain http", edit: func(c providers.Object) { c["url"] = strings.Replace(l.sim.URL.String(), "https:", "http:", 1) },
+			wantErr: []string{"http would send the password in the clear; use https"}},
+		{name: "credentials in a bad URL are not echoed", edit: func(c providers.Object) { c["url"] = "wrong-password@vcenter.lab" },
+			wantErr: []string{"vcenter REDACTED@vcenter.lab: not a URL"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -60,7 +60,7 @@ func (p *Provider) Configure(ctx context.Context, config providers.Object) error
 	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
-		return fmt.Errorf("vcenter %s: not a URL (want https://host/sdk)", raw)
+		return fmt.Errorf("vcenter %s: not a URL (want https://host/sdk)", redactURL(raw))
 	}
 	u.User = nil
 	if u.Path == "" || u.Path == "/" {
@@ -71,6 +71,9 @@ func (p *Provider) Configure(ctx context.Context, config providers.Object) error
 	trust, err := newTrust(p.opts.BaseDir, u.Hostname(), config)
 	if err != nil {
 		return fmt.Errorf("%s: %w", p.device, err)
+	}
+	if u.Scheme != "https" && !trust.insecure {
+		return fmt.Errorf("%s: %s would send the password in the clear; use https", p.device, u.Scheme)
 	}
 	if trust.insecure {
 		p.opts.Warnf("INSECURE: provider %q: insecure = true, the certificate of %s is NOT verified; anyone on the path can read the vCenter password and change the enclave. Set ca_file or thumbprint.", Name, u.String())
@@ -170,3 +173,14 @@ func (p *Provider) callError(addr, call string, err error) error {
 }
 
 func (p *Provider) collector() *property.Collector { return property.DefaultCollector(p.client) }
+
+// redactURL drops credentials from a URL that failed to parse as one.
+func redactURL(raw string) string {
+	if i := strings.LastIndex(raw, "@"); i >= 0 {
+		if j := strings.Index(raw, "://"); j >= 0 && j < i {
+			return raw[:j+3] + "REDACTED" + raw[i:]
+		}
+		return "REDACTED" + raw[i:]
+	}
+	return raw
+}
