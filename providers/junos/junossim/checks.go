@@ -31,11 +31,11 @@ func init() {
 	}
 }
 
-func checkConfig(personality string, cfg *Node) []rpcError {
+func checkConfig(personality string, cfg *elem) []rpcError {
 	var errs []rpcError
 	books := map[string]map[string]bool{} // addressNames by zone, computed once per check
 	sec := cfg.Child("security")
-	zones := map[string]*Node{}
+	zones := map[string]*elem{}
 	var zoneNames []string
 	for _, z := range sec.Child("zones").All("security-zone") {
 		zones[z.ChildText("name")] = z
@@ -113,7 +113,7 @@ func checkConfig(personality string, cfg *Node) []rpcError {
 	return errs
 }
 
-func unitConfigured(cfg *Node, ifn string) bool {
+func unitConfigured(cfg *elem, ifn string) bool {
 	phys, unit := ifn, "0"
 	if i := strings.LastIndex(ifn, "."); i >= 0 {
 		phys, unit = ifn[:i], ifn[i+1:]
@@ -132,7 +132,7 @@ func unitConfigured(cfg *Node, ifn string) bool {
 }
 
 // checkAddressSets: every member of an address set is an address or set of the same book.
-func checkAddressSets(book *Node, where string) []rpcError {
+func checkAddressSets(book *elem, where string) []rpcError {
 	var errs []rpcError
 	defined := map[string]bool{}
 	for _, a := range book.All("address") {
@@ -155,10 +155,10 @@ func checkAddressSets(book *Node, where string) []rpcError {
 
 // addressNames are the names a policy between zones may use on one side: the zone's own
 // address book plus every address book that is global or attached to the zone.
-func addressNames(cfg *Node, zone string) map[string]bool {
+func addressNames(cfg *elem, zone string) map[string]bool {
 	names := map[string]bool{"any": true, "any-ipv4": true, "any-ipv6": true}
 	sec := cfg.Child("security")
-	add := func(book *Node) {
+	add := func(book *elem) {
 		for _, a := range book.All("address") {
 			names[a.ChildText("name")] = true
 		}
@@ -185,7 +185,7 @@ func addressNames(cfg *Node, zone string) map[string]bool {
 	return names
 }
 
-func applicationDefined(cfg *Node, name string) bool {
+func applicationDefined(cfg *elem, name string) bool {
 	if predefinedApplications[name] {
 		return true
 	}
@@ -198,7 +198,7 @@ func applicationDefined(cfg *Node, name string) bool {
 	return false
 }
 
-func checkPolicy(cfg *Node, books map[string]map[string]bool, p *Node, path, from, to string) []rpcError {
+func checkPolicy(cfg *elem, books map[string]map[string]bool, p *elem, path, from, to string) []rpcError {
 	var errs []rpcError
 	match := p.Child("match")
 	book := func(zone string) map[string]bool {

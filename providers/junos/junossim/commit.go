@@ -17,7 +17,7 @@ type commitRequest struct {
 // CommitConfiguration is Junos's <commit-configuration>: <check/>, <confirmed/> with
 // <confirm-timeout> in minutes (default 10), <log>. A commit while a confirmed commit is
 // pending confirms it. Answers live in <commit-results>.
-func (sess *session) CommitConfiguration(op *Node) result {
+func (sess *session) CommitConfiguration(op *elem) result {
 	req := commitRequest{
 		check:     op.Child("check") != nil,
 		confirmed: op.Child("confirmed") != nil,
@@ -42,26 +42,26 @@ func (sess *session) CommitConfiguration(op *Node) result {
 	if req.check {
 		success = "commit-check-success"
 	}
-	return commitResults(&Node{Name: success}, errs)
+	return commitResults(&elem{Name: success}, errs)
 }
 
-func commitResults(success *Node, errs []rpcError) result {
-	n := &Node{Name: "commit-results"}
+func commitResults(success *elem, errs []rpcError) result {
+	n := &elem{Name: "commit-results"}
 	if len(errs) > 0 {
 		for _, e := range errs {
 			n.Children = append(n.Children, e.node())
 		}
-		return result{body: []*Node{n}}
+		return result{body: []*elem{n}}
 	}
 	re := newNode("routing-engine", leaf("name", "re0"), success)
 	re.Attrs = append(re.Attrs, junosAttr("style", "normal"))
 	n.Children = append(n.Children, re)
-	return result{body: []*Node{n}}
+	return result{body: []*elem{n}}
 }
 
 // Commit is RFC 6241 <commit>: <confirmed/> with <confirm-timeout> in seconds (default
 // 600). Answers <ok/> or the errors.
-func (sess *session) Commit(op *Node) result {
+func (sess *session) Commit(op *elem) result {
 	req := commitRequest{confirmed: op.Child("confirmed") != nil, timeout: 600 * time.Second}
 	if op.Child("persist") != nil || op.Child("persist-id") != nil {
 		return fail(rpcError{Tag: "operation-not-supported", BadElement: "persist", Message: "persistent confirmed commits are not supported"})
@@ -84,7 +84,7 @@ func (sess *session) Commit(op *Node) result {
 }
 
 // Validate is RFC 6241 <validate> of the candidate: the commit check.
-func (sess *session) Validate(op *Node) result {
+func (sess *session) Validate(op *elem) result {
 	if op.Child("source").Child("candidate") == nil {
 		return fail(rpcError{Tag: "operation-not-supported", BadElement: "source", Message: "only the candidate configuration can be validated"})
 	}
@@ -144,8 +144,8 @@ func (sess *session) commit(req commitRequest) (errs []rpcError, drop bool) {
 
 // GetCommitInformation is Junos's <get-commit-information>: the commit history, newest
 // first.
-func (sess *session) GetCommitInformation(op *Node) result {
-	out := &Node{Name: "commit-information"}
+func (sess *session) GetCommitInformation(op *elem) result {
+	out := &elem{Name: "commit-information"}
 	for i, h := range sess.s.db.history {
 		e := newNode("commit-history",
 			leaf("sequence-number", strconv.Itoa(i)),
@@ -162,5 +162,5 @@ func (sess *session) GetCommitInformation(op *Node) result {
 		}
 		out.Children = append(out.Children, e)
 	}
-	return result{body: []*Node{out}}
+	return result{body: []*elem{out}}
 }

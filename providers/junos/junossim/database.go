@@ -23,9 +23,9 @@ type CommitInfo struct {
 
 type database struct {
 	s         *Server
-	committed *Node
-	candidate *Node
-	rollbacks []*Node      // [0] is the committed configuration
+	committed *elem
+	candidate *elem
+	rollbacks []*elem      // [0] is the committed configuration
 	history   []CommitInfo // newest first, parallel to rollbacks
 	commits   int          // commits since New (including the initial one)
 
@@ -40,14 +40,14 @@ type database struct {
 }
 
 type confirmState struct {
-	rollbackTo *Node
+	rollbackTo *elem
 	deadline   time.Time
 	timer      Timer
 	user       string
 }
 
 func newDatabase(s *Server) *database {
-	cfg := &Node{Name: "configuration"}
+	cfg := &elem{Name: "configuration"}
 	base := fmt.Sprintf("set system host-name %s\nset system services ssh\nset system services netconf ssh\n", quote(s.opts.Hostname))
 	if err := loadSetLines(cfg, base); err != nil {
 		panic(err)
@@ -57,7 +57,7 @@ func newDatabase(s *Server) *database {
 		s:         s,
 		committed: cfg,
 		candidate: cfg.Clone(),
-		rollbacks: []*Node{cfg.Clone()},
+		rollbacks: []*elem{cfg.Clone()},
 		history:   []CommitInfo{{User: "root", Client: "other", Time: now}},
 		commits:   1,
 		changed:   now,
@@ -73,11 +73,11 @@ func (db *database) stopTimer() {
 }
 
 // apply makes cfg the committed configuration and records the commit.
-func (db *database) apply(cfg *Node, info CommitInfo) {
+func (db *database) apply(cfg *elem, info CommitInfo) {
 	db.committed = cfg.Clone()
 	db.candidate = cfg.Clone()
 	db.dirtyBy = 0
-	db.rollbacks = append([]*Node{cfg.Clone()}, db.rollbacks...)
+	db.rollbacks = append([]*elem{cfg.Clone()}, db.rollbacks...)
 	db.history = append([]CommitInfo{info}, db.history...)
 	if len(db.rollbacks) > maxRollbacks {
 		db.rollbacks = db.rollbacks[:maxRollbacks]
@@ -89,7 +89,7 @@ func (db *database) apply(cfg *Node, info CommitInfo) {
 
 // armConfirm starts (or restarts) the confirmed-commit timer. rollbackTo is the
 // configuration to return to when no confirming commit arrives.
-func (db *database) armConfirm(rollbackTo *Node, d time.Duration, user string) {
+func (db *database) armConfirm(rollbackTo *elem, d time.Duration, user string) {
 	db.stopTimer()
 	if db.pending != nil {
 		rollbackTo = db.pending.rollbackTo // a re-confirmed commit still returns to the original

@@ -8,7 +8,7 @@ import (
 // statements changed, an `[edit ...]` header followed by the removed (-) and added (+)
 // statements in text form. No difference is a lone newline, as Junos sends it (PyEZ's
 // Config.diff turns that into None).
-func diffText(old, cur *Node) string {
+func diffText(old, cur *elem) string {
 	var b strings.Builder
 	diffNode(&b, old, cur, schemaRoot, nil)
 	if b.Len() == 0 {
@@ -17,14 +17,14 @@ func diffText(old, cur *Node) string {
 	return "\n" + b.String()
 }
 
-func diffNode(b *strings.Builder, o, n *Node, sch *schemaNode, path []string) {
+func diffNode(b *strings.Builder, o, n *elem, sch *schemaNode, path []string) {
 	type pair struct {
-		o, n *Node
+		o, n *elem
 		sc   *schemaNode
 	}
 	var lines []string
 	var common []pair
-	oldBy := map[string]*Node{}
+	oldBy := map[string]*elem{}
 	for _, c := range o.Children {
 		if isKey(sch, c.Name) || (sch.pos != "" && sch.pos == c.Name) {
 			continue
@@ -73,8 +73,8 @@ func diffNode(b *strings.Builder, o, n *Node, sch *schemaNode, path []string) {
 	}
 }
 
-func renderOne(c *Node, sch *schemaNode) string {
-	wrap := &Node{Name: "_", Children: []*Node{c}}
+func renderOne(c *elem, sch *schemaNode) string {
+	wrap := &elem{Name: "_", Children: []*elem{c}}
 	var b strings.Builder
 	renderText(&b, wrap, sch, 1)
 	return b.String()

@@ -5,22 +5,22 @@ import (
 	"testing"
 )
 
-func mustSet(t *testing.T, lines string) *Node {
+func mustSet(t *testing.T, lines string) *elem {
 	t.Helper()
-	cfg := &Node{Name: "configuration"}
+	cfg := &elem{Name: "configuration"}
 	if err := loadSetLines(cfg, lines); err != nil {
 		t.Fatalf("%v\n%s", err, lines)
 	}
 	return cfg
 }
 
-func setOf(cfg *Node) string {
+func setOf(cfg *elem) string {
 	var b strings.Builder
 	renderSet(&b, cfg, schemaRoot, nil)
 	return b.String()
 }
 
-func textOf(cfg *Node) string {
+func textOf(cfg *elem) string {
 	var b strings.Builder
 	renderText(&b, cfg, schemaRoot, 0)
 	return b.String()
@@ -122,7 +122,7 @@ func TestSetFormatErrors(t *testing.T) {
 		{"set security zones security-zone", "security-zone"},
 	}
 	for _, tc := range cases {
-		cfg := &Node{Name: "configuration"}
+		cfg := &elem{Name: "configuration"}
 		err := loadSetLines(cfg, tc.in)
 		if err == nil {
 			t.Errorf("%q: no error", tc.in)

@@ -10,7 +10,7 @@ import (
 // the candidate), format xml|text|set, an optional <configuration> subtree filter; with
 // compare="rollback" rollback="N" it answers the candidate's differences from rollback N as
 // text inside <configuration-information><configuration-output>.
-func (sess *session) GetConfiguration(op *Node) result {
+func (sess *session) GetConfiguration(op *elem) result {
 	db := sess.s.db
 	cand, _ := sess.candidate(false)
 	if op.Attr("compare") == "rollback" {
@@ -25,9 +25,9 @@ func (sess *session) GetConfiguration(op *Node) result {
 			return fail(rpcError{Tag: "invalid-value", BadElement: f, Message: "compare is only available in text format"})
 		}
 		out := newNode("configuration-information", leaf("configuration-output", diffText(db.rollbacks[n], cand)))
-		return result{body: []*Node{out}}
+		return result{body: []*elem{out}}
 	}
-	var cfg *Node
+	var cfg *elem
 	committed := false
 	switch op.Attr("database") {
 	case "", "candidate":
@@ -44,12 +44,12 @@ func (sess *session) GetConfiguration(op *Node) result {
 }
 
 // renderConfig answers a configuration in the requested format; wrap puts it in <data>.
-func (sess *session) renderConfig(cfg *Node, committed bool, format string, wrap bool) result {
+func (sess *session) renderConfig(cfg *elem, committed bool, format string, wrap bool) result {
 	db := sess.s.db
-	var out *Node
+	var out *elem
 	switch format {
 	case "", "xml":
-		out = &Node{Name: "configuration", Children: cfg.Clone().Children}
+		out = &elem{Name: "configuration", Children: cfg.Clone().Children}
 		if committed {
 			h := db.history[0]
 			out.Attrs = append(out.Attrs,
@@ -78,28 +78,28 @@ func (sess *session) renderConfig(cfg *Node, committed bool, format string, wrap
 	if wrap {
 		out = newNode("data", out)
 	}
-	return result{body: []*Node{out}}
+	return result{body: []*elem{out}}
 }
 
 // filterConfig applies a subtree filter rooted at <configuration>: an empty element selects
 // everything under it; a leaf with text (e.g. <name>trust</name>) selects the list entries
 // whose leaf has that value; other elements select the matching children.
-func filterConfig(cfg, f *Node) *Node {
+func filterConfig(cfg, f *elem) *elem {
 	out, ok := applyFilter(cfg, f, schemaRoot)
 	if !ok {
-		return &Node{Name: "configuration"}
+		return &elem{Name: "configuration"}
 	}
 	return out
 }
 
-func applyFilter(src, f *Node, sch *schemaNode) (*Node, bool) {
+func applyFilter(src, f *elem, sch *schemaNode) (*elem, bool) {
 	if len(f.Children) == 0 {
 		if f.Text != "" && src.Text != f.Text {
 			return nil, false
 		}
 		return src.Clone(), true
 	}
-	var selectors []*Node
+	var selectors []*elem
 	contentMatch := map[string]bool{}
 	for _, c := range f.Children {
 		if len(c.Children) == 0 && c.Text != "" {
@@ -122,7 +122,7 @@ func applyFilter(src, f *Node, sch *schemaNode) (*Node, bool) {
 	if len(selectors) == 0 {
 		return src.Clone(), true
 	}
-	out := &Node{Name: src.Name}
+	out := &elem{Name: src.Name}
 	for _, c := range src.Children {
 		if isKey(sch, c.Name) || contentMatch[c.Name] {
 			out.Children = append(out.Children, c.Clone())
@@ -143,9 +143,9 @@ func applyFilter(src, f *Node, sch *schemaNode) (*Node, bool) {
 
 // GetConfig is RFC 6241 <get-config>: source running or candidate, optional subtree
 // filter whose top element is <configuration>; the answer is <data><configuration>.
-func (sess *session) GetConfig(op *Node) result {
+func (sess *session) GetConfig(op *elem) result {
 	src := op.Child("source")
-	var cfg *Node
+	var cfg *elem
 	committed := false
 	switch {
 	case src.Child("running") != nil:
@@ -162,7 +162,7 @@ func (sess *session) GetConfig(op *Node) result {
 		if fc := f.Child("configuration"); fc != nil {
 			cfg = filterConfig(cfg, fc)
 		} else if len(f.Children) > 0 {
-			cfg = &Node{Name: "configuration"}
+			cfg = &elem{Name: "configuration"}
 		}
 	}
 	return sess.renderConfig(cfg, committed, op.Attr("format"), true)
@@ -170,6 +170,6 @@ func (sess *session) GetConfig(op *Node) result {
 
 // Get is RFC 6241 <get>; the simulator has no operational state to offer, so its data
 // is empty.
-func (sess *session) Get(op *Node) result {
-	return result{body: []*Node{{Name: "data"}}}
+func (sess *session) Get(op *elem) result {
+	return result{body: []*elem{{Name: "data"}}}
 }

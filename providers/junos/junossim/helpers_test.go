@@ -67,7 +67,7 @@ type rawClient struct {
 	client  *ssh.Client
 	sess    *ssh.Session
 	fr      *framer
-	hello   *Node
+	hello   *elem
 	nextID  int
 	lastRaw string
 }
@@ -116,7 +116,7 @@ func (ts *testSim) dial(t testing.TB, base11 bool) *rawClient {
 func (c *rawClient) sessionID() string { return c.hello.ChildText("session-id") }
 
 // call sends body inside <rpc> and returns the <rpc-reply>.
-func (c *rawClient) call(body string) (*Node, error) {
+func (c *rawClient) call(body string) (*elem, error) {
 	c.nextID++
 	msg := fmt.Sprintf(`<rpc xmlns="%s" message-id="%d">%s</rpc>`, nsBase, c.nextID, body)
 	if err := c.fr.WriteMessage([]byte(msg)); err != nil {
@@ -137,7 +137,7 @@ func (c *rawClient) call(body string) (*Node, error) {
 	return n, nil
 }
 
-func (c *rawClient) mustCall(body string) *Node {
+func (c *rawClient) mustCall(body string) *elem {
 	c.t.Helper()
 	n, err := c.call(body)
 	if err != nil {
@@ -147,7 +147,7 @@ func (c *rawClient) mustCall(body string) *Node {
 }
 
 // mustOK calls and fails the test on any rpc-error in the reply.
-func (c *rawClient) mustOK(body string) *Node {
+func (c *rawClient) mustOK(body string) *elem {
 	c.t.Helper()
 	n := c.mustCall(body)
 	if msgs := errorMessages(n); len(msgs) > 0 {
@@ -159,10 +159,10 @@ func (c *rawClient) mustOK(body string) *Node {
 func (c *rawClient) close() { c.client.Close() }
 
 // errorMessages lists every error-message anywhere in the tree.
-func errorMessages(n *Node) []string {
+func errorMessages(n *elem) []string {
 	var out []string
-	var walk func(*Node)
-	walk = func(n *Node) {
+	var walk func(*elem)
+	walk = func(n *elem) {
 		if n.Name == "rpc-error" {
 			out = append(out, n.ChildText("error-message"))
 		}
@@ -174,10 +174,10 @@ func errorMessages(n *Node) []string {
 	return out
 }
 
-func findAll(n *Node, name string) []*Node {
-	var out []*Node
-	var walk func(*Node)
-	walk = func(n *Node) {
+func findAll(n *elem, name string) []*elem {
+	var out []*elem
+	var walk func(*elem)
+	walk = func(n *elem) {
 		if n.Name == name {
 			out = append(out, n)
 		}

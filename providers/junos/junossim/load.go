@@ -11,7 +11,7 @@ import (
 // override, update or set; format xml (default, <configuration>), text
 // (<configuration-text>) or, with action set, <configuration-set>; or rollback="N" to load a
 // rollback file into the candidate. The load is all or nothing.
-func (sess *session) LoadConfiguration(op *Node) result {
+func (sess *session) LoadConfiguration(op *elem) result {
 	cur, lerr := sess.candidate(true)
 	if lerr != nil {
 		return loadResults(*lerr)
@@ -52,7 +52,7 @@ func (sess *session) LoadConfiguration(op *Node) result {
 			}
 		}
 	case "merge", "replace", "override", "update":
-		var patch *Node
+		var patch *elem
 		switch format {
 		case "", "xml":
 			patch = op.Child("configuration")
@@ -92,9 +92,9 @@ func (sess *session) LoadConfiguration(op *Node) result {
 
 // applyPatch merges patch into cfg, or builds the configuration from patch alone for
 // override and update.
-func applyPatch(cfg, patch *Node, action string) (*Node, error) {
+func applyPatch(cfg, patch *elem, action string) (*elem, error) {
 	if action == "override" || action == "update" {
-		cfg = &Node{Name: "configuration"}
+		cfg = &elem{Name: "configuration"}
 	}
 	if err := mergeInto(cfg, patch, schemaRoot, "merge", nil); err != nil {
 		return nil, err
@@ -103,7 +103,7 @@ func applyPatch(cfg, patch *Node, action string) (*Node, error) {
 	return cfg, nil
 }
 
-func dropReplace(n *Node) {
+func dropReplace(n *elem) {
 	kept := n.Attrs[:0]
 	for _, a := range n.Attrs {
 		if a.Name.Space == "" && a.Name.Local == "replace" {
@@ -131,22 +131,22 @@ func loadError(err error) rpcError {
 
 // loadResults is <load-configuration-results> with <ok/> or the errors and their count.
 func loadResults(errs ...rpcError) result {
-	n := &Node{Name: "load-configuration-results"}
+	n := &elem{Name: "load-configuration-results"}
 	if len(errs) == 0 {
-		n.Children = append(n.Children, &Node{Name: "ok"})
-		return result{body: []*Node{n}}
+		n.Children = append(n.Children, &elem{Name: "ok"})
+		return result{body: []*elem{n}}
 	}
 	for _, e := range errs {
 		n.Children = append(n.Children, e.node())
 	}
 	n.Children = append(n.Children, leaf("load-error-count", strconv.Itoa(len(errs))))
-	return result{body: []*Node{n}}
+	return result{body: []*elem{n}}
 }
 
 // EditConfig is RFC 6241 <edit-config> on the candidate: <config><configuration> (or
 // Junos's <config-text><configuration-text>), default-operation merge|replace|none and
 // operation="..." attributes in the base namespace.
-func (sess *session) EditConfig(op *Node) result {
+func (sess *session) EditConfig(op *elem) result {
 	if !isCandidateTarget(op) {
 		return fail(rpcError{Tag: "operation-not-supported", BadElement: "target", Message: "only the candidate configuration can be edited"})
 	}
@@ -161,13 +161,13 @@ func (sess *session) EditConfig(op *Node) result {
 	if defOp != "merge" && defOp != "replace" && defOp != "none" {
 		return fail(rpcError{Type: "protocol", Tag: "invalid-value", BadElement: "default-operation", Message: "invalid default-operation " + defOp})
 	}
-	var patch *Node
+	var patch *elem
 	var err error
 	switch {
 	case op.Child("config") != nil:
 		patch = op.Child("config").Child("configuration")
 		if patch == nil {
-			patch = &Node{Name: "configuration"}
+			patch = &elem{Name: "configuration"}
 		}
 	case op.Child("config-text") != nil:
 		patch, err = parseText(op.Child("config-text").ChildText("configuration-text"))
@@ -182,7 +182,7 @@ func (sess *session) EditConfig(op *Node) result {
 	}
 	cfg := cur.Clone()
 	if defOp == "replace" {
-		cfg = &Node{Name: "configuration"}
+		cfg = &elem{Name: "configuration"}
 		defOp = "merge"
 	}
 	if err := mergeInto(cfg, patch, schemaRoot, defOp, nil); err != nil {
@@ -200,7 +200,7 @@ func (sess *session) EditConfig(op *Node) result {
 
 // personalityErrors refuses hierarchies the device type does not have: an EX switch has no
 // security hierarchy and no chassis cluster.
-func (s *Server) personalityErrors(cfg *Node) []rpcError {
+func (s *Server) personalityErrors(cfg *elem) []rpcError {
 	if s.opts.Personality != "ex" {
 		return nil
 	}
@@ -216,8 +216,8 @@ func (s *Server) personalityErrors(cfg *Node) []rpcError {
 
 // touchedBySet is a skeleton of the hierarchies set lines name (set, delete or insert
 // alike), for the personality check.
-func touchedBySet(text string) *Node {
-	root := &Node{Name: "configuration"}
+func touchedBySet(text string) *elem {
+	root := &elem{Name: "configuration"}
 	for _, line := range strings.Split(text, "\n") {
 		words := strings.Fields(line)
 		if len(words) < 2 {
@@ -227,7 +227,7 @@ func touchedBySet(text string) *Node {
 		for _, w := range words[1:min(len(words), 3)] {
 			c := n.Child(w)
 			if c == nil {
-				c = &Node{Name: w}
+				c = &elem{Name: w}
 				n.Children = append(n.Children, c)
 			}
 			n = c

@@ -21,7 +21,7 @@ type mergeError struct {
 
 func (e *mergeError) Error() string { return e.message }
 
-func opOf(n *Node) string {
+func opOf(n *elem) string {
 	if v := n.attrNS(nsBase, "operation"); v != "" {
 		return v
 	}
@@ -38,7 +38,7 @@ func opOf(n *Node) string {
 	return ""
 }
 
-func hasOp(n *Node) bool {
+func hasOp(n *elem) bool {
 	if opOf(n) != "" {
 		return true
 	}
@@ -53,13 +53,13 @@ func hasOp(n *Node) bool {
 // childIndex finds a node's children by identity (keyOf) without rescanning them for every
 // element of a patch, which would make loading long lists quadratic.
 type childIndex struct {
-	parent *Node
+	parent *elem
 	psch   *schemaNode
-	byKey  map[string]*Node
+	byKey  map[string]*elem
 }
 
-func newChildIndex(parent *Node, psch *schemaNode) *childIndex {
-	ix := &childIndex{parent: parent, psch: psch, byKey: make(map[string]*Node, len(parent.Children))}
+func newChildIndex(parent *elem, psch *schemaNode) *childIndex {
+	ix := &childIndex{parent: parent, psch: psch, byKey: make(map[string]*elem, len(parent.Children))}
 	for _, x := range parent.Children {
 		k := keyOf(shapeOf(psch, x), x)
 		if _, dup := ix.byKey[k]; !dup {
@@ -69,19 +69,19 @@ func newChildIndex(parent *Node, psch *schemaNode) *childIndex {
 	return ix
 }
 
-func (ix *childIndex) find(sc *schemaNode, c *Node) *Node {
+func (ix *childIndex) find(sc *schemaNode, c *elem) *elem {
 	return ix.byKey[keyOf(sc, c)]
 }
 
-func (ix *childIndex) remove(sc *schemaNode, n *Node) {
+func (ix *childIndex) remove(sc *schemaNode, n *elem) {
 	delete(ix.byKey, keyOf(sc, n))
 	ix.parent.removeChild(n)
 }
 
-func (ix *childIndex) put(sc *schemaNode, n *Node) { ix.byKey[keyOf(sc, n)] = n }
+func (ix *childIndex) put(sc *schemaNode, n *elem) { ix.byKey[keyOf(sc, n)] = n }
 
 // mergeInto applies patch's children to dst. path is the Junos edit path of dst (for errors).
-func mergeInto(dst, patch *Node, sch *schemaNode, defaultOp string, path []string) error {
+func mergeInto(dst, patch *elem, sch *schemaNode, defaultOp string, path []string) error {
 	ix := newChildIndex(dst, sch)
 	for _, c := range patch.Children {
 		sc := sch.child(c.Name)
@@ -151,7 +151,7 @@ func mergeInto(dst, patch *Node, sch *schemaNode, defaultOp string, path []strin
 			continue
 		}
 		if match == nil {
-			match = &Node{Name: c.Name}
+			match = &elem{Name: c.Name}
 			if sc.kind == kList {
 				for _, k := range sc.keys {
 					match.Children = append(match.Children, leaf(k, c.ChildText(k)))
@@ -183,8 +183,8 @@ func mergeInto(dst, patch *Node, sch *schemaNode, defaultOp string, path []strin
 
 // buildFresh copies a patch element without its attributes, with list keys first,
 // applying nested operations as a merge into an empty element.
-func buildFresh(c *Node, sc *schemaNode) *Node {
-	n := &Node{Name: c.Name, Text: c.Text}
+func buildFresh(c *elem, sc *schemaNode) *elem {
+	n := &elem{Name: c.Name, Text: c.Text}
 	if sc.kind == kList {
 		for _, k := range sc.keys {
 			n.Children = append(n.Children, leaf(k, c.ChildText(k)))
@@ -199,7 +199,7 @@ func buildFresh(c *Node, sc *schemaNode) *Node {
 
 // insertChild places c among dst's children: after its last same-named sibling, otherwise
 // in schema order.
-func insertChild(dst *Node, sch *schemaNode, c *Node, sc *schemaNode) {
+func insertChild(dst *elem, sch *schemaNode, c *elem, sc *schemaNode) {
 	at := -1
 	for i, x := range dst.Children {
 		if x.Name == c.Name {
@@ -221,12 +221,12 @@ func insertChild(dst *Node, sch *schemaNode, c *Node, sc *schemaNode) {
 }
 
 // position honours insert="first|last|before|after" on a list entry.
-func position(dst *Node, sch, sc *schemaNode, n, patch *Node) error {
+func position(dst *elem, sch, sc *schemaNode, n, patch *elem) error {
 	ins := patch.Attr("insert")
 	if ins == "" {
 		return nil
 	}
-	var ref *Node
+	var ref *elem
 	if ins == "before" || ins == "after" {
 		refKey := ""
 		if sc.kind == kList {
@@ -301,7 +301,7 @@ func describeKey(_ *schemaNode, key string) string {
 }
 
 // prune removes containers left empty (Junos does not keep an empty non-presence container).
-func prune(n *Node, sch *schemaNode) {
+func prune(n *elem, sch *schemaNode) {
 	kept := n.Children[:0]
 	for _, c := range n.Children {
 		sc := sch.child(c.Name)

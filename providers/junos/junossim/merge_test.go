@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-func mustXML(t *testing.T, s string) *Node {
+func mustXML(t *testing.T, s string) *elem {
 	t.Helper()
 	n, err := parseXML(strings.NewReader(s))
 	if err != nil {

@@ -14,7 +14,7 @@ func (s *Server) model() string {
 }
 
 // GetSoftwareInformation answers `show version`.
-func (sess *session) GetSoftwareInformation(op *Node) result {
+func (sess *session) GetSoftwareInformation(op *elem) result {
 	s := sess.s
 	rel := s.opts.Release
 	info := newNode("software-information",
@@ -24,7 +24,7 @@ func (sess *session) GetSoftwareInformation(op *Node) result {
 		leaf("junos-version", rel),
 		newNode("package-information", leaf("name", "junos"), leaf("comment", "JUNOS Software Release ["+rel+"]")),
 	)
-	return result{body: []*Node{info}}
+	return result{body: []*elem{info}}
 }
 
 func (sess *session) hostName() string {
@@ -35,25 +35,25 @@ func (sess *session) hostName() string {
 }
 
 // GetChassisInventory answers `show chassis hardware` with the chassis alone.
-func (sess *session) GetChassisInventory(op *Node) result {
+func (sess *session) GetChassisInventory(op *elem) result {
 	ch := newNode("chassis",
 		leaf("name", "Chassis"),
 		leaf("serial-number", "JNSIM"+strings.ToUpper(sess.s.opts.Personality)+"0001"),
 		leaf("description", strings.ToUpper(sess.s.model())))
 	ch.Attrs = append(ch.Attrs, junosAttr("style", "inventory"))
-	return result{body: []*Node{newNode("chassis-inventory", ch)}}
+	return result{body: []*elem{newNode("chassis-inventory", ch)}}
 }
 
 // Command is Junos's <command> (a CLI command over NETCONF). Only `show version` and
 // `show configuration` are understood.
-func (sess *session) Command(op *Node) result {
+func (sess *session) Command(op *elem) result {
 	cmd := strings.Join(strings.Fields(op.Text), " ")
 	switch {
 	case cmd == "show version":
 		if op.Attr("format") == "text" {
 			var b strings.Builder
 			b.WriteString("Hostname: " + sess.hostName() + "\nModel: " + sess.s.model() + "\nJunos: " + sess.s.opts.Release + "\n")
-			return result{body: []*Node{leaf("output", b.String())}}
+			return result{body: []*elem{leaf("output", b.String())}}
 		}
 		return sess.GetSoftwareInformation(op)
 	case cmd == "show configuration" || strings.HasPrefix(cmd, "show configuration |"):

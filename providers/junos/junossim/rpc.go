@@ -7,7 +7,7 @@ import (
 
 // RPC dispatch: each handler is named after the RPC it serves and runs with Server.mu held.
 
-type handler func(sess *session, op *Node) result
+type handler func(sess *session, op *elem) result
 
 var handlers map[string]handler
 
@@ -53,8 +53,8 @@ type rpcError struct {
 	Message    string
 }
 
-func (e rpcError) node() *Node {
-	n := &Node{Name: "rpc-error"}
+func (e rpcError) node() *elem {
+	n := &elem{Name: "rpc-error"}
 	typ := e.Type
 	if typ == "" {
 		typ = "protocol"
@@ -83,13 +83,13 @@ func syntaxErr(element string) rpcError {
 	return rpcError{Type: "protocol", Tag: "operation-failed", Message: "syntax error", BadElement: element}
 }
 
-func (sess *session) CloseSession(op *Node) result {
+func (sess *session) CloseSession(op *elem) result {
 	r := ok()
 	r.closeAfter = true
 	return r
 }
 
-func (sess *session) KillSession(op *Node) result {
+func (sess *session) KillSession(op *elem) result {
 	id, err := strconv.Atoi(strings.TrimSpace(op.ChildText("session-id")))
 	if err != nil {
 		return fail(rpcError{Tag: "missing-element", BadElement: "session-id", Message: "session-id is required"})
@@ -139,13 +139,13 @@ func (sess *session) dropLock() result {
 	return ok()
 }
 
-func isCandidateTarget(op *Node) bool {
+func isCandidateTarget(op *elem) bool {
 	t := op.Child("target")
 	return t != nil && t.Child("candidate") != nil
 }
 
 // Lock is RFC 6241 <lock><target><candidate/></target></lock>.
-func (sess *session) Lock(op *Node) result {
+func (sess *session) Lock(op *elem) result {
 	if !isCandidateTarget(op) {
 		return fail(rpcError{Tag: "invalid-value", BadElement: "target", Message: "only the candidate configuration can be locked"})
 	}
@@ -153,7 +153,7 @@ func (sess *session) Lock(op *Node) result {
 }
 
 // Unlock is RFC 6241 <unlock>.
-func (sess *session) Unlock(op *Node) result {
+func (sess *session) Unlock(op *elem) result {
 	if !isCandidateTarget(op) {
 		return fail(rpcError{Tag: "invalid-value", BadElement: "target", Message: "only the candidate configuration can be unlocked"})
 	}
@@ -161,15 +161,15 @@ func (sess *session) Unlock(op *Node) result {
 }
 
 // LockConfiguration is Junos's <lock-configuration/> (PyEZ's Config.lock).
-func (sess *session) LockConfiguration(op *Node) result { return sess.takeLock() }
+func (sess *session) LockConfiguration(op *elem) result { return sess.takeLock() }
 
 // UnlockConfiguration is Junos's <unlock-configuration/>.
-func (sess *session) UnlockConfiguration(op *Node) result { return sess.dropLock() }
+func (sess *session) UnlockConfiguration(op *elem) result { return sess.dropLock() }
 
 // OpenConfiguration with <private/> gives the session a private candidate.
-func (sess *session) OpenConfiguration(op *Node) result {
+func (sess *session) OpenConfiguration(op *elem) result {
 	if op.Child("private") == nil {
-		return fail(rpcError{Tag: "operation-not-supported", BadElement: op.Children0(),
+		return fail(rpcError{Tag: "operation-not-supported", BadElement: op.firstChildName(),
 			Message: "only private configuration databases are supported"})
 	}
 	db := sess.s.db
@@ -185,8 +185,8 @@ func (sess *session) OpenConfiguration(op *Node) result {
 	return ok()
 }
 
-// Children0 names the first child element, for error reports.
-func (n *Node) Children0() string {
+// firstChildName names the first child element, for error reports.
+func (n *elem) firstChildName() string {
 	if n == nil || len(n.Children) == 0 {
 		return ""
 	}
@@ -194,14 +194,14 @@ func (n *Node) Children0() string {
 }
 
 // CloseConfiguration drops a private candidate.
-func (sess *session) CloseConfiguration(op *Node) result {
+func (sess *session) CloseConfiguration(op *elem) result {
 	sess.private = nil
 	return ok()
 }
 
 // candidate returns the database the session edits and reads as "candidate", or an error
 // when another session holds the exclusive lock on the shared one.
-func (sess *session) candidate(write bool) (*Node, *rpcError) {
+func (sess *session) candidate(write bool) (*elem, *rpcError) {
 	if sess.private != nil {
 		return sess.private, nil
 	}
@@ -213,7 +213,7 @@ func (sess *session) candidate(write bool) (*Node, *rpcError) {
 }
 
 // setCandidate stores an edited copy of the candidate.
-func (sess *session) setCandidate(cfg *Node) {
+func (sess *session) setCandidate(cfg *elem) {
 	if sess.private != nil {
 		sess.private = cfg
 		return
@@ -225,7 +225,7 @@ func (sess *session) setCandidate(cfg *Node) {
 }
 
 // DiscardChanges returns the candidate to the committed configuration.
-func (sess *session) DiscardChanges(op *Node) result {
+func (sess *session) DiscardChanges(op *elem) result {
 	if _, err := sess.candidate(true); err != nil {
 		return fail(*err)
 	}

@@ -399,7 +399,7 @@ func mustParseSchema(text string) *schemaNode {
 
 // shape is what the simulator knows about one element instance: its schema node when the
 // hierarchy is described, or a shape guessed from the instance.
-func shapeOf(parent *schemaNode, n *Node) *schemaNode {
+func shapeOf(parent *schemaNode, n *elem) *schemaNode {
 	if s := parent.child(n.Name); s != nil {
 		return s
 	}
@@ -413,7 +413,7 @@ var (
 	guessEmpty     = &schemaNode{kind: kEmpty, index: map[string]int{}}
 )
 
-func guessShape(n *Node) *schemaNode {
+func guessShape(n *elem) *schemaNode {
 	switch {
 	case len(n.Children) > 0 && n.Children[0].Name == "name" && len(n.Children[0].Children) == 0:
 		return guessList
@@ -428,7 +428,7 @@ func guessShape(n *Node) *schemaNode {
 
 // keyOf returns the identity of n among its siblings: the element name plus the list key
 // or, for leaf-list values, the value.
-func keyOf(s *schemaNode, n *Node) string {
+func keyOf(s *schemaNode, n *elem) string {
 	switch s.kind {
 	case kList:
 		var b strings.Builder

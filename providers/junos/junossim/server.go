@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"time"
 
 	"golang.org/x/crypto/ssh"
 )
+
+const handshakeTimeout = 30 * time.Second
 
 // Options configures a Server. The zero value (plus at least one user) is a usable SRX.
 type Options struct {
@@ -225,7 +228,10 @@ func (s *Server) handleConn(nc net.Conn) {
 		delete(s.conns, nc)
 		s.mu.Unlock()
 	}()
+	// A client that connects and never finishes the handshake is cut off.
+	_ = nc.SetDeadline(time.Now().Add(handshakeTimeout))
 	sconn, chans, reqs, err := ssh.NewServerConn(nc, s.sshConf)
+	_ = nc.SetDeadline(time.Time{})
 	if err != nil {
 		s.logf("junossim: ssh handshake from %s: %v", nc.RemoteAddr(), err)
 		return

@@ -20,7 +20,7 @@ type session struct {
 	started    time.Time
 	lastActive time.Time
 	// private is the session's private candidate after <open-configuration><private/>.
-	private *Node
+	private *elem
 }
 
 const (
@@ -132,13 +132,13 @@ func (db *database) releaseLock(discard bool) {
 
 // result is what an RPC handler produced.
 type result struct {
-	body       []*Node    // children of <rpc-reply>
+	body       []*elem    // children of <rpc-reply>
 	errs       []rpcError // top-level <rpc-error>s
 	closeAfter bool       // end the session after replying
 	drop       bool       // drop the connection without replying
 }
 
-func ok() result { return result{body: []*Node{{Name: "ok"}}} }
+func ok() result { return result{body: []*elem{{Name: "ok"}}} }
 
 func fail(errs ...rpcError) result { return result{errs: errs} }
 
@@ -156,7 +156,7 @@ func (sess *session) handleMessage(msg []byte) bool {
 	if root.Name != "rpc" {
 		return sess.reply(root, fail(syntaxErr(root.Name))) == nil
 	}
-	var op *Node
+	var op *elem
 	if len(root.Children) > 0 {
 		op = root.Children[0]
 	}
@@ -213,7 +213,7 @@ func (db *database) expireIfDue() {
 	}
 }
 
-func (sess *session) reply(rpc *Node, res result) error {
+func (sess *session) reply(rpc *elem, res result) error {
 	var b strings.Builder
 	b.WriteString(`<rpc-reply xmlns="` + nsBase + `" xmlns:junos="http://xml.juniper.net/junos/` + releaseTrain(sess.s.opts.Release) + `/junos"`)
 	if rpc != nil {

@@ -31,7 +31,7 @@ func editPath(words []string) string {
 }
 
 // entryWords are the words that name element n in text and set output.
-func entryWords(sc *schemaNode, n *Node) []string {
+func entryWords(sc *schemaNode, n *elem) []string {
 	var w []string
 	switch {
 	case sc.alias != "":
@@ -50,7 +50,7 @@ func entryWords(sc *schemaNode, n *Node) []string {
 	return w
 }
 
-func pathWords(sc *schemaNode, n *Node) []string { return entryWords(sc, n) }
+func pathWords(sc *schemaNode, n *elem) []string { return entryWords(sc, n) }
 
 func quote(s string) string {
 	if s != "" && !strings.ContainsAny(s, " \t\n;{}[]\"#'\\") {
@@ -62,10 +62,10 @@ func quote(s string) string {
 
 // walk is where a sequence of words led.
 type walk struct {
-	parent *Node
+	parent *elem
 	psch   *schemaNode
-	node   *Node       // the container or list entry reached (nil for a leaf)
-	above  *Node       // node's parent
+	node   *elem       // the container or list entry reached (nil for a leaf)
+	above  *elem       // node's parent
 	sch    *schemaNode // shape of node or of the leaf
 	name   string      // leaf, leaf-list or empty element name
 	values []string    // leaf or leaf-list values
@@ -76,13 +76,13 @@ type walk struct {
 
 // walkWords follows words from cur. With create, missing containers and entries are made;
 // without, a missing one ends the walk with ok=false.
-func walkWords(cur *Node, cs *schemaNode, words []string, create bool) (w walk, ok bool, err error) {
+func walkWords(cur *elem, cs *schemaNode, words []string, create bool) (w walk, ok bool, err error) {
 	return walkWordsBlock(cur, cs, words, create, false)
 }
 
 // walkWordsBlock is walkWords for words followed by a `{` block: words the schema does not
 // know are then containers.
-func walkWordsBlock(cur *Node, cs *schemaNode, words []string, create, block bool) (w walk, ok bool, err error) {
+func walkWordsBlock(cur *elem, cs *schemaNode, words []string, create, block bool) (w walk, ok bool, err error) {
 	w.path = nil
 	i := 0
 	for {
@@ -125,7 +125,7 @@ func walkWordsBlock(cur *Node, cs *schemaNode, words []string, create, block boo
 				if !create {
 					return w, false, nil
 				}
-				child = &Node{Name: name}
+				child = &elem{Name: name}
 				insertChild(cur, cs, child, sc)
 			}
 			w.path = append(w.path, tok)
@@ -161,7 +161,7 @@ func walkWordsBlock(cur *Node, cs *schemaNode, words []string, create, block boo
 				keyVals[j] = words[i]
 				i++
 			}
-			var entry *Node
+			var entry *elem
 			for _, x := range cur.All(name) {
 				match := true
 				for j, k := range sc.keys {
@@ -178,7 +178,7 @@ func walkWordsBlock(cur *Node, cs *schemaNode, words []string, create, block boo
 				if !create {
 					return w, false, nil
 				}
-				entry = &Node{Name: name}
+				entry = &elem{Name: name}
 				for j, k := range sc.keys {
 					entry.Children = append(entry.Children, leaf(k, keyVals[j]))
 				}
@@ -225,7 +225,7 @@ func walkWordsBlock(cur *Node, cs *schemaNode, words []string, create, block boo
 	}
 }
 
-func setLeaf(parent *Node, psch *schemaNode, name, value string) *Node {
+func setLeaf(parent *elem, psch *schemaNode, name, value string) *elem {
 	if l := parent.Child(name); l != nil {
 		l.Text = value
 		return l
@@ -236,11 +236,11 @@ func setLeaf(parent *Node, psch *schemaNode, name, value string) *Node {
 }
 
 // applySet performs one `set` line's words on root.
-func applySet(root *Node, words []string) error {
+func applySet(root *elem, words []string) error {
 	return applySetAt(root, schemaRoot, words)
 }
 
-func applySetAt(cur *Node, cs *schemaNode, words []string) error {
+func applySetAt(cur *elem, cs *schemaNode, words []string) error {
 	w, _, err := walkWords(cur, cs, words, true)
 	if err != nil {
 		return err
@@ -284,7 +284,7 @@ func applyTerminal(w walk) error {
 		}
 	case kEmpty:
 		if w.parent.Child(w.name) == nil {
-			insertChild(w.parent, w.psch, &Node{Name: w.name}, w.sch)
+			insertChild(w.parent, w.psch, &elem{Name: w.name}, w.sch)
 		}
 	}
 	return nil
@@ -292,7 +292,7 @@ func applyTerminal(w walk) error {
 
 // applyDelete performs one `delete` line's words on root. Deleting what is not there is
 // not an error (Junos only warns).
-func applyDelete(root *Node, words []string) error {
+func applyDelete(root *elem, words []string) error {
 	if len(words) == 0 {
 		root.Children = nil
 		return nil
@@ -330,7 +330,7 @@ func applyDelete(root *Node, words []string) error {
 
 // applyInsert moves a list entry: `insert security policies from-zone a to-zone b policy p2
 // before policy p1`.
-func applyInsert(root *Node, words []string) error {
+func applyInsert(root *elem, words []string) error {
 	at := -1
 	for i, w := range words {
 		if w == "before" || w == "after" {
@@ -353,7 +353,7 @@ func applyInsert(root *Node, words []string) error {
 		return &syntaxError{element: refWords[0], message: "syntax error"}
 	}
 	refKey := refWords[len(refWords)-1]
-	var ref *Node
+	var ref *elem
 	for _, x := range parent.All(entry.Name) {
 		if x.ChildText(w.sch.keys[len(w.sch.keys)-1]) == refKey && x != entry {
 			match := true
@@ -420,7 +420,7 @@ func splitWords(line string) ([]string, error) {
 }
 
 // loadSetLines applies configuration-set text to root.
-func loadSetLines(root *Node, text string) error {
+func loadSetLines(root *elem, text string) error {
 	for _, line := range strings.Split(text, "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
@@ -449,7 +449,7 @@ func loadSetLines(root *Node, text string) error {
 }
 
 // renderSet writes n's statements as set lines.
-func renderSet(b *strings.Builder, n *Node, sch *schemaNode, prefix []string) {
+func renderSet(b *strings.Builder, n *elem, sch *schemaNode, prefix []string) {
 	for _, c := range n.Children {
 		if isKey(sch, c.Name) || (sch.pos != "" && sch.pos == c.Name) {
 			continue
@@ -485,7 +485,7 @@ func writeSetLine(b *strings.Builder, words []string) {
 }
 
 // renderable counts the children printed inside n's braces.
-func renderable(n *Node, sc *schemaNode) int {
+func renderable(n *elem, sc *schemaNode) int {
 	c := 0
 	for _, x := range n.Children {
 		if isKey(sc, x.Name) || (sc.pos != "" && sc.pos == x.Name) {

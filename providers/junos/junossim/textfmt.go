@@ -63,12 +63,12 @@ func tokenizeText(text string) ([]textToken, error) {
 
 // parseText turns configuration text into a patch tree rooted at <configuration>, with
 // replace/delete attributes where the text has replace:/delete: tags.
-func parseText(text string) (*Node, error) {
+func parseText(text string) (*elem, error) {
 	toks, err := tokenizeText(text)
 	if err != nil {
 		return nil, err
 	}
-	root := &Node{Name: "configuration"}
+	root := &elem{Name: "configuration"}
 	p := &textParser{toks: toks}
 	if err := p.block(root, schemaRoot, nil, false); err != nil {
 		return nil, err
@@ -83,7 +83,7 @@ type textParser struct {
 
 // block parses statements until `}` (or the end at top level). prefix words are prepended to
 // each statement (the keyword of a grouped list such as zone interfaces).
-func (p *textParser) block(cur *Node, cs *schemaNode, prefix []string, nested bool) error {
+func (p *textParser) block(cur *elem, cs *schemaNode, prefix []string, nested bool) error {
 	for p.i < len(p.toks) {
 		t := p.toks[p.i]
 		if !t.quoted && t.s == "}" {
@@ -103,7 +103,7 @@ func (p *textParser) block(cur *Node, cs *schemaNode, prefix []string, nested bo
 	return nil
 }
 
-func (p *textParser) statement(cur *Node, cs *schemaNode, prefix []string) error {
+func (p *textParser) statement(cur *elem, cs *schemaNode, prefix []string) error {
 	words := append([]string(nil), prefix...)
 	tag := ""
 	for p.i < len(p.toks) {
@@ -178,13 +178,13 @@ func (p *textParser) statement(cur *Node, cs *schemaNode, prefix []string) error
 	case kEmpty:
 		l := w.parent.Child(w.name)
 		if l == nil {
-			l = &Node{Name: w.name}
+			l = &elem{Name: w.name}
 			insertChild(w.parent, w.psch, l, w.sch)
 		}
 		markTag(l, tag)
 	case kList:
 		if tag == "delete" {
-			l := &Node{Name: w.name}
+			l := &elem{Name: w.name}
 			insertChild(w.parent, w.psch, l, w.sch)
 			markTag(l, tag)
 			return nil
@@ -194,7 +194,7 @@ func (p *textParser) statement(cur *Node, cs *schemaNode, prefix []string) error
 	return nil
 }
 
-func markTag(n *Node, tag string) {
+func markTag(n *elem, tag string) {
 	switch tag {
 	case "replace":
 		n.Attrs = append(n.Attrs, xmlAttr("replace", "replace"))
@@ -204,8 +204,8 @@ func markTag(n *Node, tag string) {
 }
 
 // renderText writes n's statements in curly-brace form at the given depth.
-func renderText(b *strings.Builder, n *Node, sch *schemaNode, depth int) {
-	kids := make([]*Node, 0, len(n.Children))
+func renderText(b *strings.Builder, n *elem, sch *schemaNode, depth int) {
+	kids := make([]*elem, 0, len(n.Children))
 	for _, c := range n.Children {
 		if isKey(sch, c.Name) || (sch.pos != "" && sch.pos == c.Name) {
 			continue
@@ -259,7 +259,7 @@ func renderText(b *strings.Builder, n *Node, sch *schemaNode, depth int) {
 	}
 }
 
-func writeEntry(b *strings.Builder, n *Node, sc *schemaNode, words []string, depth int) {
+func writeEntry(b *strings.Builder, n *elem, sc *schemaNode, words []string, depth int) {
 	ind := strings.Repeat("    ", depth)
 	if renderable(n, sc) == 0 {
 		b.WriteString(ind + strings.Join(words, " ") + ";\n")

@@ -7,15 +7,15 @@ import (
 	"strings"
 )
 
-// Node is one element of a generic XML tree. Configuration databases, RPC requests and
+// elem is one element of a generic XML tree. Configuration databases, RPC requests and
 // filters are all held as Nodes; the Junos hierarchy's meaning (which elements are keyed
 // lists, leaves, leaf-lists) comes from schema.go, not from this type.
-type Node struct {
+type elem struct {
 	Space    string // namespace URL, as resolved by encoding/xml ("" when none)
 	Name     string
 	Attrs    []xml.Attr // without namespace declarations
 	Text     string     // trimmed character data of a leaf
-	Children []*Node
+	Children []*elem
 }
 
 const (
@@ -24,11 +24,11 @@ const (
 )
 
 // parseXML reads one element (and everything in it) from r.
-func parseXML(r io.Reader) (*Node, error) {
+func parseXML(r io.Reader) (*elem, error) {
 	d := xml.NewDecoder(r)
 	d.Strict = true
-	var stack []*Node
-	var root *Node
+	var stack []*elem
+	var root *elem
 	var text strings.Builder
 	for {
 		tok, err := d.Token()
@@ -49,7 +49,7 @@ func parseXML(r io.Reader) (*Node, error) {
 			if len(stack) >= maxXMLDepth {
 				return nil, errors.New("document nested too deeply")
 			}
-			n := &Node{Space: t.Name.Space, Name: t.Name.Local}
+			n := &elem{Space: t.Name.Space, Name: t.Name.Local}
 			for _, a := range t.Attr {
 				if a.Name.Space == "xmlns" || (a.Name.Space == "" && a.Name.Local == "xmlns") {
 					continue
@@ -81,14 +81,14 @@ func parseXML(r io.Reader) (*Node, error) {
 	}
 }
 
-func newNode(name string, children ...*Node) *Node {
-	return &Node{Name: name, Children: children}
+func newNode(name string, children ...*elem) *elem {
+	return &elem{Name: name, Children: children}
 }
 
-func leaf(name, text string) *Node { return &Node{Name: name, Text: text} }
+func leaf(name, text string) *elem { return &elem{Name: name, Text: text} }
 
 // Child returns the first child element called name.
-func (n *Node) Child(name string) *Node {
+func (n *elem) Child(name string) *elem {
 	if n == nil {
 		return nil
 	}
@@ -101,7 +101,7 @@ func (n *Node) Child(name string) *Node {
 }
 
 // ChildText returns the text of the first child element called name.
-func (n *Node) ChildText(name string) string {
+func (n *elem) ChildText(name string) string {
 	if c := n.Child(name); c != nil {
 		return c.Text
 	}
@@ -109,8 +109,8 @@ func (n *Node) ChildText(name string) string {
 }
 
 // All returns every child element called name.
-func (n *Node) All(name string) []*Node {
-	var out []*Node
+func (n *elem) All(name string) []*elem {
+	var out []*elem
 	if n == nil {
 		return nil
 	}
@@ -124,12 +124,12 @@ func (n *Node) All(name string) []*Node {
 
 // Attr returns the value of the attribute local name in no namespace (or any namespace
 // when no unqualified one exists).
-func (n *Node) Attr(name string) string {
+func (n *elem) Attr(name string) string {
 	v, _ := n.attr(name)
 	return v
 }
 
-func (n *Node) attr(name string) (string, bool) {
+func (n *elem) attr(name string) (string, bool) {
 	for _, a := range n.Attrs {
 		if a.Name.Local == name && a.Name.Space == "" {
 			return a.Value, true
@@ -139,7 +139,7 @@ func (n *Node) attr(name string) (string, bool) {
 }
 
 // attrNS returns the attribute name in namespace space.
-func (n *Node) attrNS(space, name string) string {
+func (n *elem) attrNS(space, name string) string {
 	for _, a := range n.Attrs {
 		if a.Name.Local == name && a.Name.Space == space {
 			return a.Value
@@ -149,16 +149,16 @@ func (n *Node) attrNS(space, name string) string {
 }
 
 // Clone copies the tree.
-func (n *Node) Clone() *Node {
+func (n *elem) Clone() *elem {
 	if n == nil {
 		return nil
 	}
-	c := &Node{Space: n.Space, Name: n.Name, Text: n.Text}
+	c := &elem{Space: n.Space, Name: n.Name, Text: n.Text}
 	if len(n.Attrs) > 0 {
 		c.Attrs = append([]xml.Attr(nil), n.Attrs...)
 	}
 	if len(n.Children) > 0 {
-		c.Children = make([]*Node, len(n.Children))
+		c.Children = make([]*elem, len(n.Children))
 		for i, ch := range n.Children {
 			c.Children[i] = ch.Clone()
 		}
@@ -167,14 +167,14 @@ func (n *Node) Clone() *Node {
 }
 
 // stripAttrs removes all attributes in the tree (after a load has interpreted them).
-func (n *Node) stripAttrs() {
+func (n *elem) stripAttrs() {
 	n.Attrs = nil
 	for _, c := range n.Children {
 		c.stripAttrs()
 	}
 }
 
-func (n *Node) removeChild(c *Node) {
+func (n *elem) removeChild(c *elem) {
 	for i, x := range n.Children {
 		if x == c {
 			n.Children = append(n.Children[:i], n.Children[i+1:]...)
@@ -184,7 +184,7 @@ func (n *Node) removeChild(c *Node) {
 }
 
 // equal reports whether two trees have the same names, texts and children in order.
-func equal(a, b *Node) bool {
+func equal(a, b *elem) bool {
 	if a == nil || b == nil {
 		return a == b
 	}
@@ -201,7 +201,7 @@ func equal(a, b *Node) bool {
 
 // writeXML renders n as XML with two-space indentation. Attributes are written as given;
 // a "junos:" prefixed attribute relies on the reply's xmlns:junos declaration.
-func writeXML(b *strings.Builder, n *Node, depth int) {
+func writeXML(b *strings.Builder, n *elem, depth int) {
 	ind := strings.Repeat("  ", depth)
 	b.WriteString(ind)
 	b.WriteByte('<')
@@ -256,7 +256,7 @@ func xmlEscape(b *strings.Builder, s string) {
 	}
 }
 
-func (n *Node) String() string {
+func (n *elem) String() string {
 	var b strings.Builder
 	writeXML(&b, n, 0)
 	return b.String()
