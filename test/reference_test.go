@@ -1,0 +1,540 @@
+package test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/enclave-dev/enclave/internal/engine"
+	"github.com/enclave-dev/enclave/internal/lab"
+	"github.com/enclave-dev/enclave/internal/state"
+	"github.com/enclave-dev/enclave/providers"
+	"github.com/enclave-dev/enclave/providers/junos"
+	"github.com/enclave-dev/enclave/providers/ontap"
+	"github.com/enclave-dev/enclave/providers/vsphere"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/stretchr/testify/require"
+)
+
+// The reference enclaves (enclaves/phx1-hci, enclaves/scl3-dr) and the modules they share:
+// they validate, their policies catch what they are written to catch, they are formatted, and
+// they build in the lab.
+
+// refLabVars is a variables file shaped like the one `enclave lab up --junos srx-phx1:srx
+// --junos ex-phx1:ex --ontap phx1 --ontap scl3` writes; offline runs never connect.
+const refLabVars = `vsphere_url = "https://127.0.0.1:8989/sdk"
+vsphere_user = "enclave"
+vsphere_password = "lab-password"
+ca_file = "ca.pem"
+vsphere_ca_file = "ca.pem"
+ontap_ca_file = "ca.pem"
+junos_private_key_file = "id_ed25519"
+junos_known_hosts_file = "known_hosts"
+junos_user = "enclave"
+junos_ex_phx1_host = "127.0.0.1"
+junos_ex_phx1_port = 40001
+junos_srx_phx1_host = "127.0.0.1"
+junos_srx_phx1_port = 40002
+ontap_phx1_url = "https://127.0.0.1:40003"
+ontap_phx1_user = "admin"
+ontap_phx1_password = "phx1-secret"
+ontap_scl3_url = "https://127.0.0.1:40004"
+ontap_scl3_user = "admin"
+ontap_scl3_password = "scl3-secret"
+`
+
+// refWorkspace copies enclaves/phx1-hci, enclaves/scl3-dr and modules/ into a scratch
+// directory (keeping the layout the module sources expect) with a lab-like variables file.
+func refWorkspace(t *testing.T) (root, vars string) {
+	t.Helper()
+	root = t.TempDir()
+	copyEnclave(t, root, "phx1-hci")
+	copyEnclave(t, root, "scl3-dr")
+	vars = filepath.Join(root, "lab.vars")
+	require.NoError(t, os.WriteFile(vars, []byte(refLabVars), 0o600))
+	return root, vars
+}
+
+// refValidate is `enclave validate DIR --var-file VARS` in process: an offline plan.
+func refValidate(t *testing.T, dir, vars string) *engine.Run {
+	t.Helper()
+	e := engine.Engine{Registry: providers.Registry{"vsphere": vsphere.New, "junos": junos.New, "ontap": ontap.New}}
+	run, err := e.Plan(context.Background(), state.NewLocal(dir), engine.PlanOptions{
+		Dir: dir, Offline: true,
+		Vars: engine.VarInputs{Files: []string{vars}, Environ: []string{}},
+	})
+	require.NoError(t, err)
+	return run
+}
+
+// refErrors are the run's error diagnostics, rendered for failure messages.
+func refErrors(run *engine.Run) string {
+	var b strings.Builder
+	for _, d := range run.Diags {
+		if d.Severity == hcl.DiagError {
+			fmt.Fprintf(&b, "%s: %s: %s\n", d.Subject, d.Summary, d.Detail)
+		}
+	}
+	return b.String()
+}
+
+// refPolicy is one policy as written in an enclave's policies.hcl: its message and where
+// its block starts.
+type refPolicy struct {
+	message string
+	line    int
+}
+
+// refPolicies reads the policy blocks of dir/policies.hcl by text, independently of the
+// engine, so the test checks the engine's ranges and messages against the source.
+func refPolicies(t *testing.T, dir string) map[string]refPolicy {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "policies.hcl"))
+	require.NoError(t, err)
+	head := regexp.MustCompile(`^policy "([^"]+)" \{`)
+	msg := regexp.MustCompile(`^\s*message\s*=\s*"((?:[^"\\]|\\.)*)"`)
+	out := map[string]refPolicy{}
+	current := ""
+	for i, line := range strings.Split(string(b), "\n") {
+		if m := head.FindStringSubmatch(line); m != nil {
+			current = m[1]
+			out[current] = refPolicy{line: i + 1}
+		}
+		if m := msg.FindStringSubmatch(line); m != nil && current != "" {
+			p := out[current]
+			p.message = strings.ReplaceAll(m[1], `\"`, `"`)
+			out[current] = p
+		}
+	}
+	require.NotEmpty(t, out)
+	return out
+}
+
+func TestReferenceEnclavesValidate(t *testing.T) {
+	root, vars := refWorkspace(t)
+	tests := []struct {
+		enclave   string
+		instances int
+		policies  []string
+		// undecided are the policies that need values known only after the first apply.
+		undecided []string
+		advisory  []string
+	}{
+		{
+			enclave:   "phx1-hci",
+			instances: 97,
+			policies: []string{"cpu-overcommit", "data-volumes-protected", "memory-fits-n-minus-1", "no-vm-on-unreplicated-datastore",
+				"two-uplinks", "vm-datastore-ids-replicated", "zone-pairs-end-in-deny"},
+			undecided: []string{"vm-datastore-ids-replicated"},
+			advisory:  []string{"cpu-overcommit"},
+		},
+		{
+			enclave:   "scl3-dr",
+			instances: 31,
+			policies:  []string{"every-catalog-volume-mirrored", "mirror-destinations-are-dp"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.enclave, func(t *testing.T) {
+			dir := filepath.Join(root, "enclaves", tt.enclave)
+			run := refValidate(t, dir, vars)
+			require.Empty(t, refErrors(run))
+			require.Len(t, run.Plan.Changes, tt.instances)
+
+			var names []string
+			for _, p := range run.Plan.Policies {
+				names = append(names, p.Name)
+				require.True(t, p.Passed, "policy %s: %s", p.Name, p.Message)
+				if slices.Contains(tt.undecided, p.Name) {
+					require.Contains(t, p.Message, "not decided", p.Name)
+				} else {
+					require.Empty(t, p.Message, "policy %s must be decided at plan time", p.Name)
+				}
+				want := "mandatory"
+				if slices.Contains(tt.advisory, p.Name) {
+					want = "advisory"
+				}
+				require.Equal(t, want, p.Enforcement, p.Name)
+			}
+			sort.Strings(names)
+			require.Equal(t, tt.policies, names)
+			require.Equal(t, "config", run.Plan.RulesSource)
+			require.NotNil(t, run.Plan.Rules)
+			require.Equal(t, 2, run.Plan.Rules.Required)
+			require.Len(t, run.Plan.Rules.Approvers, 4)
+		})
+	}
+}
+
+// TestReferenceApprovalRules checks the gate rules phx1-hci asks for: firewall changes and
+// data destruction take three of the four approvers, and creating the firewall does not
+// (the first build is approved by two).
+func TestReferenceApprovalRules(t *testing.T) {
+	root, vars := refWorkspace(t)
+	run := refValidate(t, filepath.Join(root, "enclaves", "phx1-hci"), vars)
+	require.Empty(t, refErrors(run))
+	r := run.Plan.Rules
+	require.Equal(t, "24h0m0s", r.MaxAge)
+	var approvers []string
+	for _, a := range r.Approvers {
+		approvers = append(approvers, a.Name)
+		reviewer, err := os.ReadFile(filepath.Join(repoRoot, "enclaves", "lab", "reviewers", a.Name+".pub"))
+		if err == nil { // alice, bob, carol are the lab reviewers' keys
+			require.Equal(t, strings.TrimSpace(string(reviewer)), strings.TrimSpace(a.Key), a.Name)
+		}
+	}
+	require.Equal(t, []string{"alice", "bob", "carol", "dave"}, approvers)
+	rules := map[string]struct {
+		types, actions []string
+		required       int
+	}{}
+	for _, ru := range r.Rules {
+		rules[ru.Name] = struct {
+			types, actions []string
+			required       int
+		}{ru.ResourceTypes, ru.Actions, ru.Required}
+	}
+	require.Equal(t, 3, rules["firewall"].required)
+	require.ElementsMatch(t, []string{"update", "replace", "delete"}, rules["firewall"].actions)
+	require.ElementsMatch(t, []string{"junos_security_policies", "junos_security_zone", "junos_address_book", "junos_application"}, rules["firewall"].types)
+	require.Equal(t, 3, rules["destroys-data"].required)
+	require.ElementsMatch(t, []string{"delete", "replace"}, rules["destroys-data"].actions)
+	require.ElementsMatch(t, []string{"ontap_volume", "vsphere_nas_datastore", "vsphere_virtual_machine"}, rules["destroys-data"].types)
+
+	// scl3-dr names the same approvers with the same keys.
+	dr := refValidate(t, filepath.Join(root, "enclaves", "scl3-dr"), vars)
+	require.Empty(t, refErrors(dr))
+	require.Equal(t, r.Approvers, dr.Plan.Rules.Approvers)
+}
+
+// refEdit changes the workspace copy: a new file, or one replacement in an existing file
+// (which must match exactly once, so a test cannot silently stop testing anything).
+type refEdit struct {
+	file     string // relative to the workspace root
+	old, new string // old == "": write new as the whole file
+}
+
+func (e refEdit) apply(t *testing.T, root string) {
+	t.Helper()
+	p := filepath.Join(root, e.file)
+	if e.old == "" {
+		require.NoError(t, os.WriteFile(p, []byte(e.new), 0o644))
+		return
+	}
+	b, err := os.ReadFile(p)
+	require.NoError(t, err)
+	require.Equal(t, 1, strings.Count(string(b), e.old), "%s must contain %q once", e.file, e.old)
+	require.NoError(t, os.WriteFile(p, []byte(strings.Replace(string(b), e.old, e.new, 1)), 0o644))
+}
+
+func TestReferencePolicyViolations(t *testing.T) {
+	tests := []struct {
+		name    string
+		enclave string
+		edits   []refEdit
+		fail    []string // exactly the mandatory policies that fail
+	}{
+		{
+			name:    "third uplink",
+			enclave: "phx1-hci",
+			edits: []refEdit{{file: "enclaves/phx1-hci/extra.hcl", new: `
+resource "junos_interface" "third_uplink" {
+  provider  = junos.srx
+  name      = "ge-0/0/2"
+  member_of = "reth0"
+  tags      = { role = "uplink", device = "srx-node0", speed = "10g" }
+}
+`}},
+			fail: []string{"two-uplinks"},
+		},
+		{
+			name:    "both uplinks on one node",
+			enclave: "phx1-hci",
+			edits: []refEdit{{file: "enclaves/phx1-hci/network.hcl",
+				old: `uplink_address = "10.0.0.2/30"`,
+				new: `uplink_address = "10.0.0.2/30"
+  uplink_members = { "ge-0/0/0" = "srx-node0", "ge-0/0/2" = "srx-node0" }`}},
+			fail: []string{"two-uplinks"},
+		},
+		{
+			name:    "one uplink",
+			enclave: "phx1-hci",
+			edits: []refEdit{{file: "enclaves/phx1-hci/network.hcl",
+				old: `uplink_address = "10.0.0.2/30"`,
+				new: `uplink_address = "10.0.0.2/30"
+  uplink_members = { "ge-0/0/0" = "srx-node0" }`}},
+			fail: []string{"two-uplinks"},
+		},
+		{
+			name:    "data volume outside the catalog",
+			enclave: "phx1-hci",
+			edits: []refEdit{{file: "enclaves/phx1-hci/extra.hcl", new: `
+resource "ontap_volume" "scratch" {
+  provider        = ontap.phx1
+  name            = "scratch"
+  svm             = ontap_svm.hci.name
+  aggregate       = "aggr1"
+  size            = "200GiB"
+  snapshot_policy = ontap_snapshot_policy.hci.name
+  tags            = { role = "data" }
+}
+`}},
+			fail: []string{"data-volumes-protected"},
+		},
+		{
+			name:    "replicated data volume without snapshots",
+			enclave: "phx1-hci",
+			edits: []refEdit{{file: "enclaves/phx1-hci/extra.hcl", new: `
+resource "ontap_volume" "scratch" {
+  provider        = ontap.phx1
+  name            = "scratch"
+  svm             = ontap_svm.hci.name
+  aggregate       = "aggr1"
+  size            = "200GiB"
+  snapshot_policy = "none"
+  tags            = { role = "data", replicate_to = "scl3" }
+}
+`}},
+			fail: []string{"data-volumes-protected"},
+		},
+		{
+			// Taking a volume out of replication in the catalog leaves its source unprotected
+			// and the VMs on its datastore without a copy at SCL3.
+			name:    "catalog volume not replicated",
+			enclave: "phx1-hci",
+			edits: []refEdit{{file: "modules/hci-catalog/main.hcl",
+				old: `calendar = { size = "500GiB", service = "calendar", aggregate = "aggr2", replicate = true }`,
+				new: `calendar = { size = "500GiB", service = "calendar", aggregate = "aggr2", replicate = false }`}},
+			fail: []string{"data-volumes-protected", "no-vm-on-unreplicated-datastore"},
+		},
+		{
+			name:    "zone pair ending in permit",
+			enclave: "phx1-hci",
+			edits: []refEdit{{file: "enclaves/phx1-hci/extra.hcl", new: `
+resource "junos_security_policies" "hci_to_mgmt" {
+  provider  = junos.srx
+  from_zone = "hci"
+  to_zone   = "mgmt"
+
+  policy {
+    name                = "anything"
+    source_address      = ["any"]
+    destination_address = ["any"]
+    application         = ["any"]
+    action              = "permit"
+  }
+}
+`}},
+			fail: []string{"zone-pairs-end-in-deny"},
+		},
+		{
+			name:    "too much VM memory for one host down",
+			enclave: "phx1-hci",
+			edits: []refEdit{{file: "enclaves/phx1-hci/compute.hcl",
+				old: `mailbox  = { cpus = 8, memory_gb = 64, disk_gb = 100 }`,
+				new: `mailbox  = { cpus = 8, memory_gb = 96, disk_gb = 100 }`}},
+			fail: []string{"memory-fits-n-minus-1"},
+		},
+		{
+			name:    "VM on an unreplicated datastore",
+			enclave: "phx1-hci",
+			edits: []refEdit{{file: "enclaves/phx1-hci/extra.hcl", new: `
+resource "vsphere_nas_datastore" "scratch" {
+  name         = "scratch"
+  host_ids     = module.esx.host_ids
+  remote_hosts = ["10.20.30.5"]
+  remote_path  = "/scratch"
+  tags         = { replicated = "false" }
+}
+
+resource "vsphere_virtual_machine" "scratch" {
+  name             = "scratch1"
+  resource_pool_id = module.esx.resource_pool_id
+  datastore_id     = vsphere_nas_datastore.scratch.id
+  memory_mb        = 1024
+  tags             = { datastore = "scratch" }
+}
+`}},
+			fail: []string{"no-vm-on-unreplicated-datastore"},
+		},
+		{
+			name:    "catalog volume without a mirror",
+			enclave: "scl3-dr",
+			edits: []refEdit{{file: "enclaves/scl3-dr/storage.hcl",
+				old: `for_each = module.catalog.replicated`,
+				new: `for_each = { for k, v in module.catalog.replicated : k => v if k != "ldap" }`}},
+			fail: []string{"every-catalog-volume-mirrored"},
+		},
+		{
+			name:    "mirror into an rw volume",
+			enclave: "scl3-dr",
+			edits: []refEdit{{file: "enclaves/scl3-dr/extra.hcl", new: `
+resource "ontap_snapmirror" "stray" {
+  provider         = ontap.scl3
+  source_path      = "hci:mail1"
+  destination_path = "hci_dr:stray"
+}
+`}},
+			fail: []string{"mirror-destinations-are-dp"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root, vars := refWorkspace(t)
+			dir := filepath.Join(root, "enclaves", tt.enclave)
+			want := refPolicies(t, dir)
+			for _, e := range tt.edits {
+				e.apply(t, root)
+			}
+			run := refValidate(t, dir, vars)
+
+			var failed []string
+			for _, d := range run.Diags {
+				if d.Severity != hcl.DiagError {
+					continue
+				}
+				m := regexp.MustCompile(`^Policy "([^"]+)" failed$`).FindStringSubmatch(d.Summary)
+				require.NotNil(t, m, "only policies may fail: %s", refErrors(run))
+				name := m[1]
+				failed = append(failed, name)
+				pol, ok := want[name]
+				require.True(t, ok, "policy %s is not in policies.hcl", name)
+				require.Equal(t, pol.message, d.Detail, name)
+				require.NotNil(t, d.Subject, name)
+				require.Equal(t, "policies.hcl", filepath.Base(d.Subject.Filename), name)
+				require.Equal(t, pol.line, d.Subject.Start.Line, name)
+			}
+			sort.Strings(failed)
+			require.Equal(t, tt.fail, failed)
+		})
+	}
+}
+
+// TestReferencePolicyFailureRendered checks what a user sees: the binary names the policy's
+// file:line:col, shows the block and prints the message, and exits 1.
+func TestReferencePolicyFailureRendered(t *testing.T) {
+	root, vars := refWorkspace(t)
+	dir := filepath.Join(root, "enclaves", "phx1-hci")
+	pol := refPolicies(t, dir)["two-uplinks"]
+	refEdit{file: "enclaves/phx1-hci/network.hcl", old: `uplink_address = "10.0.0.2/30"`,
+		new: `uplink_address = "10.0.0.2/30"
+  uplink_members = { "ge-0/0/0" = "srx-node0", "ge-0/0/2" = "srx-node0" }`}.apply(t, root)
+
+	r := runBinary(t, runOpts{dir: root, env: []string{"NO_COLOR=1"}}, "validate", dir, "--var-file", vars)
+	require.Equal(t, 1, r.code, "%s", r)
+	out := r.output()
+	require.Contains(t, out, fmt.Sprintf(`policies.hcl:%d:1: error: Policy "two-uplinks" failed`, pol.line))
+	require.Contains(t, out, fmt.Sprintf(`%d: policy "two-uplinks" {`, pol.line))
+	require.Contains(t, out, pol.message)
+}
+
+func TestReferenceFormatted(t *testing.T) {
+	dirs := []string{filepath.Join(repoRoot, "enclaves", "phx1-hci"), filepath.Join(repoRoot, "enclaves", "scl3-dr")}
+	mods, err := filepath.Glob(filepath.Join(repoRoot, "modules", "*"))
+	require.NoError(t, err)
+	for _, m := range []string{"esx-cluster", "srx-cluster", "ex-switching", "nfs-datastores", "replicated-volume", "hci-catalog"} {
+		require.Contains(t, mods, filepath.Join(repoRoot, "modules", m))
+	}
+	for _, d := range append(dirs, mods...) {
+		r := runBinary(t, runOpts{dir: repoRoot}, "fmt", "--check", d)
+		require.Equal(t, 0, r.code, "%s", r)
+		_, err := os.Stat(filepath.Join(d, "README.md"))
+		if strings.Contains(d, "modules") {
+			require.NoError(t, err, "every module documents its inputs and outputs")
+		}
+	}
+}
+
+// TestReferenceEnclavesBuildInLab builds phx1-hci and then scl3-dr in the lab, through the
+// binary and the gate, as enclaves/phx1-hci/lab.md tells a user to; each re-plan afterwards
+// finds nothing to do, and the simulators hold what the enclaves describe.
+func TestReferenceEnclavesBuildInLab(t *testing.T) {
+	root := t.TempDir()
+	l, err := lab.Start(lab.Options{
+		Dir:   filepath.Join(root, "lab"),
+		Junos: []lab.Device{{Name: "srx-phx1", Personality: "srx"}, {Name: "ex-phx1", Personality: "ex"}},
+		Ontap: []string{"phx1", "scl3"},
+	})
+	require.NoError(t, err)
+	t.Cleanup(l.Close)
+	work := filepath.Join(root, "work")
+	phx1 := copyEnclave(t, work, "phx1-hci")
+	scl3 := copyEnclave(t, work, "scl3-dr")
+	keys, _ := filepath.Glob(filepath.Join(phx1, "approvers", "*"))
+	for _, k := range keys {
+		if filepath.Ext(k) == "" {
+			require.NoError(t, os.Chmod(k, 0o600))
+		}
+	}
+	vars := filepath.Join(l.Dir, "lab.vars")
+	env := []string{"ENCLAVE_AUTHOR=" + author, "NO_COLOR=1", "HOME=" + root}
+	run := func(code int, args ...string) result {
+		t.Helper()
+		r := runBinary(t, runOpts{dir: work, env: env}, args...)
+		require.Equal(t, code, r.code, "%s", r)
+		return r
+	}
+	build := func(dir, name string, extra []string, approvers ...string) {
+		t.Helper()
+		file := filepath.Join(root, name)
+		run(2, append([]string{"plan", dir, "--var-file", vars, "--out", file, "--detailed-exitcode"}, extra...)...)
+		for _, a := range approvers {
+			run(0, "approve", file, "--key", filepath.Join(phx1, "approvers", a), "--as", a, "--dir", dir)
+		}
+		run(0, "apply", file, "--dir", dir, "--var-file", vars)
+	}
+
+	build(phx1, "phx1.plan", nil, "alice", "bob")
+	r := run(0, "plan", phx1, "--var-file", vars, "--detailed-exitcode")
+	require.Contains(t, r.output(), "7 passed, 0 failed")
+
+	vols := map[string]string{}
+	for _, v := range l.Ontap["phx1"].Volumes() {
+		if v.SVM == "hci" {
+			vols[v.Name] = v.SnapshotPolicy
+		}
+	}
+	require.Len(t, vols, 10)
+	for name, sp := range vols {
+		require.Equal(t, "hci-data", sp, name)
+	}
+	srx := l.Junos["srx-phx1"].CommittedSet()
+	for _, line := range []string{
+		"set interfaces ge-0/0/0 gigether-options redundant-parent reth0",
+		"set interfaces ge-7/0/0 gigether-options redundant-parent reth0",
+		"set security policies from-zone core to-zone hci policy deny-all then deny",
+	} {
+		require.Contains(t, srx, line)
+	}
+	ex := l.Junos["ex-phx1"].CommittedSet()
+	for _, line := range []string{
+		"set interfaces xe-0/0/46 ether-options 802.3ad ae0",
+		"set interfaces xe-1/0/46 ether-options 802.3ad ae0",
+		"set interfaces ae0 aggregated-ether-options lacp active",
+	} {
+		require.Contains(t, ex, line)
+	}
+
+	// The SVM peering is a one-time decision outside the enclave (lab.md): create the DR
+	// SVM first, peer it, then build the mirrors.
+	build(scl3, "svm.plan", []string{"--target", "ontap_svm.dr"}, "carol", "dave")
+	require.NoError(t, l.Ontap["scl3"].PeerSVM("hci_dr", l.Ontap["phx1"], "hci"))
+	build(scl3, "scl3.plan", nil, "carol", "dave")
+	run(0, "plan", scl3, "--var-file", vars, "--detailed-exitcode")
+
+	mirrored := map[string]bool{}
+	for _, rel := range l.Ontap["scl3"].Relationships() {
+		require.Equal(t, "hci:"+rel.DestinationVolume, rel.SourcePath)
+		require.Equal(t, "MirrorAllSnapshots", rel.Policy)
+		mirrored[rel.DestinationVolume] = true
+	}
+	for name := range vols {
+		require.True(t, mirrored[name], "volume %s has no SnapMirror relationship at SCL3", name)
+	}
+}
