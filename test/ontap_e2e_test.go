@@ -1,0 +1,228 @@
+package test
+
+import (
+	"bytes"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/enclave-dev/enclave/internal/lab"
+	"github.com/enclave-dev/enclave/providers/ontap/ontapsim"
+	"github.com/stretchr/testify/require"
+)
+
+// The ONTAP provider end to end (SPEC §9): the built binary against the lab's phx1 and scl3
+// clusters, checked through the simulators' inspection API and their REST API.
+
+const liGiB = int64(1) << 30
+
+func liOntapLab(t *testing.T) *liWorld {
+	return liNewWorld(t, lab.Options{Ontap: []string{"phx1", "scl3"}}, "ontap")
+}
+
+// liVolumes are the volumes of svm on a cluster, by name.
+func liVolumes(s *ontapsim.Server, svm string) map[string]ontapsim.Volume {
+	out := map[string]ontapsim.Volume{}
+	for _, v := range s.Volumes() {
+		if v.SVM == svm {
+			out[v.Name] = v
+		}
+	}
+	return out
+}
+
+// liOntapREST sends one request to a lab cluster over TLS verified against ca.pem, with the
+// lab's credentials, as any REST client would.
+func liOntapREST(t *testing.T, w *liWorld, cluster, method, path string, body any) (int, map[string]any) {
+	t.Helper()
+	ca, err := os.ReadFile(filepath.Join(w.lab.Dir, "ca.pem"))
+	require.NoError(t, err)
+	pool := x509.NewCertPool()
+	require.True(t, pool.AppendCertsFromPEM(ca))
+	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
+	n := lab.EnvName(cluster)
+	var rd *bytes.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		require.NoError(t, err)
+		rd = bytes.NewReader(b)
+	} else {
+		rd = bytes.NewReader(nil)
+	}
+	req, err := http.NewRequest(method, w.lab.Env["ENCLAVE_LAB_ONTAP_"+n+"_URL"]+path, rd)
+	require.NoError(t, err)
+	req.SetBasicAuth(w.lab.Env["ENCLAVE_LAB_ONTAP_"+n+"_USER"], w.lab.Env["ENCLAVE_LAB_ONTAP_"+n+"_PASSWORD"])
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := client.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var out map[string]any
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&out))
+	return resp.StatusCode, out
+}
+
+// TestOntapEndToEnd: an SVM, its LIF, an ordered export policy, a snapshot policy and three
+// 100GiB volumes at phx1; once the SVMs are peered, a dp volume and a SnapMirror relationship
+// at scl3 (provider alias). Then an out-of-band resize is reported by drift.
+func TestOntapEndToEnd(t *testing.T) {
+	t.Parallel()
+	w := liOntapLab(t)
+	phx1, scl3 := w.lab.Ontap["phx1"], w.lab.Ontap["scl3"]
+
+	w.converge("base.plan")
+	vols := liVolumes(phx1, "hci")
+	require.Len(t, vols, 3)
+	for i := 0; i < 3; i++ {
+		v, ok := vols["data"+strconv.Itoa(i)]
+		require.True(t, ok, "data%d at phx1", i)
+		require.Equal(t, 100*liGiB, v.Size, v.Name)
+		require.Equal(t, "rw", v.Type)
+		require.Equal(t, "/data"+strconv.Itoa(i), v.JunctionPath)
+		require.Equal(t, "esx", v.ExportPolicy)
+		require.Equal(t, "hci-data", v.SnapshotPolicy)
+		require.Equal(t, []string{[]string{"aggr1", "aggr2"}[i%2]}, v.Aggregates)
+	}
+	var esx *ontapsim.ExportPolicy
+	for _, p := range phx1.ExportPolicies() {
+		if p.Name == "esx" && p.SVM == "hci" {
+			esx = &p
+		}
+	}
+	require.NotNil(t, esx, "export policy esx at phx1")
+	require.Len(t, esx.Rules, 2)
+	require.Equal(t, []string{"10.30.0.11", "10.30.0.12"}, esx.Rules[0].Clients, "rules in order")
+	require.Equal(t, []string{"10.30.0.0/24"}, esx.Rules[1].Clients)
+	require.Equal(t, []string{"never"}, esx.Rules[1].RWRule)
+	var lif *ontapsim.IPInterface
+	for _, i := range phx1.Interfaces() {
+		if i.Name == "hci_nfs1" {
+			lif = &i
+		}
+	}
+	require.NotNil(t, lif)
+	require.Equal(t, "10.30.0.50", lif.Address)
+	require.Equal(t, "default-data-files", lif.ServicePolicy)
+	var snap *ontapsim.SnapshotPolicy
+	for _, p := range phx1.SnapshotPolicies() {
+		if p.Name == "hci-data" {
+			snap = &p
+		}
+	}
+	require.NotNil(t, snap)
+	require.Len(t, snap.Copies, 2)
+	require.Empty(t, liVolumes(scl3, "hci_dr"))
+
+	// The SVMs peered, as an administrator does once outside the enclave; then the mirror.
+	require.NoError(t, scl3.PeerSVM("hci_dr", phx1, "hci"))
+	mirror := []string{"--var", "mirror=true"}
+	w.converge("mirror.plan", mirror...)
+	dr, ok := scl3.Volume("hci_dr", "data0_dr")
+	require.True(t, ok, "data0_dr at scl3")
+	require.Equal(t, 100*liGiB, dr.Size)
+	require.Equal(t, "dp", dr.Type)
+	require.Len(t, scl3.Relationships(), 1)
+	rel := scl3.Relationships()[0]
+	require.Equal(t, "hci:data0", rel.SourcePath)
+	require.Equal(t, "hci_dr:data0_dr", rel.DestinationPath)
+	require.Equal(t, "phx1", rel.SourceCluster)
+	require.Equal(t, "MirrorAllSnapshots", rel.Policy)
+	require.Equal(t, "hourly", rel.Schedule)
+	require.Equal(t, ontapsim.SMSnapmirrored, rel.State)
+	require.True(t, rel.Healthy)
+	require.Empty(t, phx1.Relationships(), "relationships live on the destination")
+	require.Contains(t, w.stateList(), "ontap_snapmirror.data0[0]")
+
+	// Out of band, over the REST API: data1 grows to 150GiB.
+	data1 := liVolumes(phx1, "hci")["data1"]
+	code, body := liOntapREST(t, w, "phx1", http.MethodPatch, "/api/storage/volumes/"+data1.UUID+"?return_timeout=30", map[string]any{"size": 150 * liGiB})
+	require.Contains(t, []int{200, 202}, code, "%v", body)
+	require.Eventually(t, func() bool { v, _ := phx1.Volume("hci", "data1"); return v.Size == 150*liGiB }, 10*time.Second, 50*time.Millisecond)
+
+	r := w.run(append([]string{"drift", w.dir, "--var-file", w.vars}, mirror...)...)
+	require.Equal(t, 2, r.code, "%s", r)
+	require.Contains(t, r.stdout, "ontap_volume.data[1]")
+	require.Contains(t, r.stdout, "size")
+	r = w.run(append([]string{"drift", w.dir, "--var-file", w.vars, "--format", "json"}, mirror...)...)
+	require.Equal(t, 2, r.code, "%s", r)
+	var rep driftJSON
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &rep), "%s", r)
+	require.True(t, rep.DriftFound)
+	require.Len(t, rep.Drift, 1, "only data1 drifted: %+v", rep.Drift)
+	require.Equal(t, "ontap_volume.data[1]", rep.Drift[0].Address)
+	var paths []string
+	for _, d := range rep.Drift[0].Diffs {
+		paths = append(paths, d.Path)
+	}
+	require.Equal(t, []string{"size"}, paths)
+	require.EqualValues(t, strconv.FormatInt(100*liGiB, 10), rep.Drift[0].Diffs[0].Before)
+	require.EqualValues(t, strconv.FormatInt(150*liGiB, 10), rep.Drift[0].Diffs[0].After)
+
+	// The fix is a plan like any other: back to 100GiB.
+	w.converge("fix.plan", mirror...)
+	v, _ := phx1.Volume("hci", "data1")
+	require.Equal(t, 100*liGiB, v.Size)
+	w.expect(0, append([]string{"drift", w.dir, "--var-file", w.vars}, mirror...)...)
+}
+
+// TestOntapRoundTripsDoNotGrow: a plan's requests to a cluster are the same with three
+// volumes as with thirty (collection reads with fields=, not one request per volume).
+func TestOntapRoundTripsDoNotGrow(t *testing.T) {
+	t.Parallel()
+	w := liOntapLab(t)
+	phx1, scl3 := w.lab.Ontap["phx1"], w.lab.Ontap["scl3"]
+	planRequests := func(extra ...string) (int, int) {
+		b1, b3 := phx1.Requests(), scl3.Requests()
+		w.expect(0, w.planArgs(append([]string{"--detailed-exitcode"}, extra...)...)...)
+		return phx1.Requests() - b1, scl3.Requests() - b3
+	}
+	w.converge("three.plan")
+	p3, s3 := planRequests()
+	require.Positive(t, p3)
+	thirty := []string{"--var", "volumes=30"}
+	w.converge("thirty.plan", thirty...)
+	require.Len(t, liVolumes(phx1, "hci"), 30)
+	p30, s30 := planRequests(thirty...)
+	t.Logf("requests per plan: phx1 %d at 3 volumes, %d at 30; scl3 %d, %d", p3, p30, s3, s30)
+	require.Equal(t, p3, p30, "phx1 requests per plan at 3 and 30 volumes\n%v", phx1.RequestCounts())
+	require.Equal(t, s3, s30, "scl3 requests per plan")
+}
+
+// TestOntapJobFailure: a volume's creation job fails on the filer. Apply exits 1 with
+// ONTAP's message and code; the state, a new plan and the filer agree on what exists.
+func TestOntapJobFailure(t *testing.T) {
+	t.Parallel()
+	w := liOntapLab(t)
+	phx1 := w.lab.Ontap["phx1"]
+	w.converge("base.plan")
+
+	four := []string{"--var", "volumes=4"}
+	file := w.plan("four.plan", four...)
+	w.approve(file)
+	const msg = "Failed to create volume \"data3\": aggregate aggr2 is being reallocated."
+	const code = 917899
+	phx1.Faults().FailNextJob(msg, code)
+	r := w.apply(file, four...)
+	require.Equal(t, 1, r.code, "%s", r)
+	require.Contains(t, r.stderr, "ontap_volume.data[3]")
+	require.Contains(t, r.stderr, msg, "ONTAP's message")
+	require.Contains(t, r.stderr, strconv.Itoa(code), "ONTAP's error code")
+
+	_, onFiler := phx1.Volume("hci", "data3")
+	require.False(t, onFiler, "the failed job made nothing")
+	require.NotContains(t, w.stateList(), "ontap_volume.data[3]", "state holds nothing the filer lacks")
+	require.Len(t, liVolumes(phx1, "hci"), 3)
+	p := decodePlanJSON(t, w.expect(0, w.planArgs(append([]string{"--json"}, four...)...)...))
+	require.Equal(t, map[string]string{"ontap_volume.data[3]": "create"}, p.pending(), "the plan has exactly what the filer lacks")
+
+	// The fault spent, the same change converges.
+	w.converge("retry.plan", four...)
+	v, ok := phx1.Volume("hci", "data3")
+	require.True(t, ok)
+	require.Equal(t, 100*liGiB, v.Size)
+}
