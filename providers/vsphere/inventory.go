@@ -246,24 +246,6 @@ func (inv *inventory) folderPath(ctx context.Context, folder types.ManagedObject
 	return "", types.ManagedObjectReference{}, fmt.Errorf("%s is not inside a datacenter", folder.Value)
 }
 
-// inventoryPath is the full path of ref ("/DC0/vm/mail/mx1").
-func (inv *inventory) inventoryPath(ctx context.Context, ref types.ManagedObjectReference) (string, error) {
-	var names []string
-	cur := ref
-	for range 64 {
-		e, err := inv.entity(ctx, cur)
-		if err != nil {
-			return "", err
-		}
-		if e == nil || e.Parent == nil {
-			break
-		}
-		names = append([]string{e.Name}, names...)
-		cur = *e.Parent
-	}
-	return "/" + strings.Join(names, "/"), nil
-}
-
 func ref(typ, value string) types.ManagedObjectReference {
 	return types.ManagedObjectReference{Type: typ, Value: value}
 }

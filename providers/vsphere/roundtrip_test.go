@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-	"github.com/vmware/govmomi/vim25/mo"
 
 	"github.com/enclave-dev/enclave/providers"
 	"github.com/enclave-dev/enclave/providers/vsphere/vcsim"
@@ -72,7 +71,7 @@ func TestReadDataBatchedAndCached(t *testing.T) {
 
 	var hosts []providers.DataRequest
 	for _, e := range l.sim.Map().All("HostSystem") {
-		name := e.(mo.Entity).Entity().Name
+		name := e.Entity().Name
 		hosts = append(hosts, providers.DataRequest{Addr: "data.vsphere_host." + name, Type: "vsphere_host", Args: providers.Object{"name": name, "datacenter_id": dc}})
 	}
 	require.Len(t, hosts, 4)
