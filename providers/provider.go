@@ -110,6 +110,13 @@ type Normalizer interface {
 	Normalize(typ string, desired Object) (Object, error)
 }
 
+// ReplaceDecider is optionally implemented by providers for changes a schema cannot express
+// as ForceNew (a disk may grow in place but not shrink): it returns the attribute paths that
+// force a replacement when prior becomes planned, or nil. Called at plan on would-be updates.
+type ReplaceDecider interface {
+	RequiresReplace(typ string, prior, planned Object) []string
+}
+
 // Factory makes an unconfigured provider. Options carry run-wide settings.
 type Factory func(opts Options) Provider
 

@@ -30,6 +30,16 @@ type Engine struct {
 	normalizers sync.Map // provider type → providers.Normalizer or nil
 }
 
+// replaceDecider is the provider's ReplaceDecider for a resource type, if it has one.
+func (e *Engine) replaceDecider(typ string) providers.ReplaceDecider {
+	if f := e.Registry[config.ResourceProviderType(typ)]; f != nil {
+		if d, ok := f(providers.Options{}).(providers.ReplaceDecider); ok {
+			return d
+		}
+	}
+	return nil
+}
+
 // normalizer is the provider's Normalizer for a resource type, if it has one (made once).
 func (e *Engine) normalizer(typ string) providers.Normalizer {
 	pt := config.ResourceProviderType(typ)

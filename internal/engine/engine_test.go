@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -539,4 +540,31 @@ provider "fake" { endpoint = "e1" }
 	run := h.plan()
 	require.True(t, run.Diags.HasErrors())
 	assert.Contains(t, run.Diags.Error(), "not available")
+}
+
+func TestProviderDecidesReplacement(t *testing.T) {
+	vm := func(size int) string {
+		return base + fmt.Sprintf(`
+resource "fake_vm" "v" {
+  name = "v"
+  disk {
+    label   = "d0"
+    size_gb = %d
+  }
+}
+`, size)
+	}
+	h := newHarness(t, map[string]string{"main.hcl": vm(20)})
+	h.apply(h.mustPlan())
+	h.write(map[string]string{"main.hcl": vm(40)})
+	assert.Equal(t, "update", actions(h.mustPlan())["fake_vm.v"], "growing is in place")
+	h.write(map[string]string{"main.hcl": vm(10)})
+	p := h.mustPlan()
+	require.Equal(t, "replace", actions(p)["fake_vm.v"], "shrinking replaces")
+	for _, c := range p.Changes {
+		if c.Addr == "fake_vm.v" {
+			assert.True(t, c.Destructive)
+			assert.Contains(t, c.Reason, "disk[0].size_gb")
+		}
+	}
 }

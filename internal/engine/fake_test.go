@@ -215,3 +215,18 @@ func (w *fakeWorld) ids() []string {
 	sort.Strings(out)
 	return out
 }
+
+// RequiresReplace: a fake_vm disk may grow in place but not shrink.
+func (p *fakeProvider) RequiresReplace(typ string, prior, planned providers.Object) []string {
+	if typ != "fake_vm" {
+		return nil
+	}
+	have := providers.Blocks(prior, "disk")
+	var out []string
+	for i, d := range providers.Blocks(planned, "disk") {
+		if i < len(have) && providers.Int(d, "size_gb") < providers.Int(have[i], "size_gb") {
+			out = append(out, fmt.Sprintf("disk[%d].size_gb", i))
+		}
+	}
+	return out
+}

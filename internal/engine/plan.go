@@ -230,6 +230,20 @@ func (h *planHooks) planManaged(s *scope, r *config.Resource, key instanceKey, a
 			pl = conformPlanned(&rs.Schema, planned(rs, desired, nil, nil))
 		default:
 			rc.Action = plans.Update
+			if d := h.e.replaceDecider(r.Type); d != nil && !containsUnknown(pl) {
+				if paths := d.RequiresReplace(r.Type, cur, pl); len(paths) > 0 {
+					rc.Action = plans.Replace
+					rc.Reason = describePaths(paths) + " cannot change in place"
+					for i := range dr.diffs {
+						for _, p := range paths {
+							if dr.diffs[i].Path == p || strings.HasPrefix(dr.diffs[i].Path, p+".") || strings.HasPrefix(dr.diffs[i].Path, p+"[") {
+								dr.diffs[i].ForcesReplacement = true
+							}
+						}
+					}
+					pl = conformPlanned(&rs.Schema, planned(rs, desired, nil, nil))
+				}
+			}
 		}
 		rc.Before = maskObject(&rs.Schema, cur, nil)
 	}
