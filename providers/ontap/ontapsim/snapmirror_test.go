@@ -86,6 +86,7 @@ func TestSnapMirror(t *testing.T) {
 
 	// initialize: the state turns once the transfer job ends
 	out = dst.must(202, "PATCH", "/api/snapmirror/relationships/"+id, map[string]any{"state": "snapmirrored"})
+	require.NotEmpty(t, jobHref(out))
 	r = relState(dst, id)
 	require.Equal(t, SMUninitialized, r["state"])
 	require.Equal(t, "transferring", r["transfer"].(map[string]any)["state"])
