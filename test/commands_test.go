@@ -2,6 +2,7 @@ package test
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"io"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"github.com/enclave-dev/enclave/internal/state"
 	"github.com/stretchr/testify/require"
 	"github.com/vmware/govmomi/object"
+	"github.com/vmware/govmomi/vim25"
 	"github.com/vmware/govmomi/vim25/types"
 )
 
@@ -303,29 +305,28 @@ func TestImportOutOfBand(t *testing.T) {
 	w.converge("base.plan")
 
 	// Made by hand, beside the enclave's VMs, in the same pool and datastore.
-	ctx, cancel := w.ctx()
-	defer cancel()
-	c := w.lab.VSphere.Client
 	st, _, err := state.NewLocal(filepath.Join(w.dir, ".enclave")).Read()
 	require.NoError(t, err)
 	pool := types.ManagedObjectReference{Type: "ResourcePool", Value: st.Resource(`vsphere_virtual_machine.svc["ldap1"]`).Attributes["resource_pool_id"].(string)}
-	ds := object.NewDatastore(c, types.ManagedObjectReference{Type: "Datastore", Value: st.Resource("vsphere_nas_datastore.mail").Attributes["id"].(string)})
-	dsName, err := ds.ObjectName(ctx)
-	require.NoError(t, err)
-	vmFolder, err := object.NewSearchIndex(c).FindByInventoryPath(ctx, "/DC0/vm")
-	require.NoError(t, err)
-	folder := object.NewFolder(c, vmFolder.Reference())
-	task, err := folder.CreateVM(ctx, types.VirtualMachineConfigSpec{
-		Name: "jump1", GuestId: "otherLinux64Guest", NumCPUs: 1, MemoryMB: 1024,
-		Files: &types.VirtualMachineFileInfo{VmPathName: "[" + dsName + "]"},
-	}, object.NewResourcePool(c, pool), nil)
-	require.NoError(t, err)
-	info, err := task.WaitForResult(ctx)
-	require.NoError(t, err)
-	vm := object.NewVirtualMachine(c, info.Result.(types.ManagedObjectReference))
-	task, err = vm.PowerOn(ctx)
-	require.NoError(t, err)
-	require.NoError(t, task.Wait(ctx))
+	dsRef := types.ManagedObjectReference{Type: "Datastore", Value: st.Resource("vsphere_nas_datastore.mail").Attributes["id"].(string)}
+	var jump types.ManagedObjectReference
+	w.gear(func(ctx context.Context, c *vim25.Client) {
+		dsName, err := object.NewDatastore(c, dsRef).ObjectName(ctx)
+		require.NoError(t, err)
+		vmFolder, err := object.NewSearchIndex(c).FindByInventoryPath(ctx, "/DC0/vm")
+		require.NoError(t, err)
+		task, err := object.NewFolder(c, vmFolder.Reference()).CreateVM(ctx, types.VirtualMachineConfigSpec{
+			Name: "jump1", GuestId: "otherLinux64Guest", NumCPUs: 1, MemoryMB: 1024,
+			Files: &types.VirtualMachineFileInfo{VmPathName: "[" + dsName + "]"},
+		}, object.NewResourcePool(c, pool), nil)
+		require.NoError(t, err)
+		info, err := task.WaitForResult(ctx)
+		require.NoError(t, err)
+		jump = info.Result.(types.ManagedObjectReference)
+		task, err = object.NewVirtualMachine(c, jump).PowerOn(ctx)
+		require.NoError(t, err)
+		require.NoError(t, task.Wait(ctx))
+	})
 
 	w.writeFile("jump.hcl", `resource "vsphere_virtual_machine" "jump" {
   name             = "jump1"
@@ -340,7 +341,7 @@ func TestImportOutOfBand(t *testing.T) {
 	require.Equal(t, "create", p.pending()["vsphere_virtual_machine.jump"], "before import the enclave would make another")
 
 	r := w.expect(0, "import", "vsphere_virtual_machine.jump", "/DC0/vm/jump1", "--dir", w.dir, "--var-file", w.vars)
-	require.Contains(t, r.stdout, vm.Reference().Value)
+	require.Contains(t, r.stdout, jump.Value)
 	show := w.expect(0, "state", "show", "vsphere_virtual_machine.jump", "--dir", w.dir)
 	require.Contains(t, show.stdout, `name = "jump1"`)
 	require.Contains(t, show.stdout, `memory_mb = 1024`)

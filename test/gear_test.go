@@ -6,9 +6,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"github.com/vmware/govmomi/find"
-	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/view"
+	"github.com/vmware/govmomi/vim25"
 	"github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/types"
 )
@@ -20,16 +20,24 @@ func (w *world) ctx() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), 30*time.Second)
 }
 
-// retrieve reads every object of one kind with the given properties, in one container view.
-func (w *world) retrieve(kind string, props []string, dst any) {
+// gear runs fn against the simulated vCenter with a deadline, holding simMu shared. fn must
+// not call another gear helper (simMu is not re-entrant).
+func (w *world) gear(fn func(ctx context.Context, c *vim25.Client)) {
 	w.t.Helper()
 	ctx, cancel := w.ctx()
 	defer cancel()
-	c := w.lab.VSphere.Client
-	v, err := view.NewManager(c).CreateContainerView(ctx, c.ServiceContent.RootFolder, []string{kind}, true)
-	require.NoError(w.t, err)
-	defer func() { _ = v.Destroy(ctx) }()
-	require.NoError(w.t, v.Retrieve(ctx, []string{kind}, props, dst))
+	serving(func() { fn(ctx, w.lab.VSphere.Client) })
+}
+
+// retrieve reads every object of one kind with the given properties, in one container view.
+func (w *world) retrieve(kind string, props []string, dst any) {
+	w.t.Helper()
+	w.gear(func(ctx context.Context, c *vim25.Client) {
+		v, err := view.NewManager(c).CreateContainerView(ctx, c.ServiceContent.RootFolder, []string{kind}, true)
+		require.NoError(w.t, err)
+		defer func() { _ = v.Destroy(ctx) }()
+		require.NoError(w.t, v.Retrieve(ctx, []string{kind}, props, dst))
+	})
 }
 
 // vms is every virtual machine on the simulated vCenter, by name.
@@ -69,24 +77,17 @@ func entityNames[T any](w *world, kind string, name func(T) string) []string {
 	return out
 }
 
-// vm finds one VM by inventory path (/DC0/vm/NAME), as govc would.
-func (w *world) vm(path string) *object.VirtualMachine {
-	w.t.Helper()
-	ctx, cancel := w.ctx()
-	defer cancel()
-	vm, err := find.NewFinder(w.lab.VSphere.Client).VirtualMachine(ctx, path)
-	require.NoError(w.t, err)
-	return vm
-}
-
-// reconfigure changes a VM behind enclave's back, as a console user would.
+// reconfigure changes a VM, found by inventory path (/DC0/vm/NAME) as govc would, behind
+// enclave's back, as a console user would.
 func (w *world) reconfigure(path string, spec types.VirtualMachineConfigSpec) {
 	w.t.Helper()
-	ctx, cancel := w.ctx()
-	defer cancel()
-	task, err := w.vm(path).Reconfigure(ctx, spec)
-	require.NoError(w.t, err)
-	require.NoError(w.t, task.Wait(ctx))
+	w.gear(func(ctx context.Context, c *vim25.Client) {
+		vm, err := find.NewFinder(c).VirtualMachine(ctx, path)
+		require.NoError(w.t, err)
+		task, err := vm.Reconfigure(ctx, spec)
+		require.NoError(w.t, err)
+		require.NoError(w.t, task.Wait(ctx))
+	})
 }
 
 // requireLabGear checks the lab enclave's objects exist as configured, with the VMs' sizes

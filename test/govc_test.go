@@ -68,7 +68,7 @@ func (w *world) govc(drop []string, args ...string) result {
 	cmd.Env = env
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err = cmd.Run()
+	serving(func() { err = cmd.Run() })
 	r := result{args: append([]string{"(govc)"}, args...), stdout: stdout.String(), stderr: stderr.String()}
 	var ee *exec.ExitError
 	switch {

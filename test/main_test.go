@@ -108,7 +108,8 @@ func runBinary(t *testing.T, o runOpts, args ...string) result {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
-	err := cmd.Run()
+	var err error
+	serving(func() { err = cmd.Run() })
 	r := result{args: args, stdout: stdout.String(), stderr: stderr.String(), took: time.Since(start)}
 	var ee *exec.ExitError
 	switch {
@@ -167,14 +168,36 @@ func copyEnclave(t *testing.T, root, name string) string {
 	return dst
 }
 
-// startLab runs the lab's simulators in this process, writing lab.env, lab.vars and ca.pem
-// to dir; they stop when the test ends.
-func startLab(t *testing.T, dir string) *lab.Lab {
+// simMu keeps the race detector's view of govmomi's simulator honest. The simulator writes
+// package-level state while it builds a model and its server (LicenseManager.init appends to
+// EvalLicense, Service.NewServer rewrites shared option settings) and reads it while serving
+// (LicenseAssignmentManager.PutObject), so building one lab while another serves is a data
+// race. Building or removing a lab takes simMu exclusively; everything that makes a simulator
+// serve (a run of the binary, the test's own govmomi calls, govc) holds it shared. Tests still
+// run in parallel; only lab starts wait for the runs in flight.
+var simMu sync.RWMutex
+
+// startLab runs the lab's simulators in this process, writing lab.env, lab.vars, ca.pem (and
+// the Junos and ONTAP files when opts asks for them) to opts.Dir; they stop when the test ends.
+func startLab(t *testing.T, opts lab.Options) *lab.Lab {
 	t.Helper()
-	l, err := lab.Start(lab.Options{Dir: dir})
+	simMu.Lock()
+	l, err := lab.Start(opts)
+	simMu.Unlock()
 	require.NoError(t, err)
-	t.Cleanup(l.Close)
+	t.Cleanup(func() {
+		simMu.Lock()
+		defer simMu.Unlock()
+		l.Close()
+	})
 	return l
+}
+
+// serving holds simMu shared while fn talks to a simulator (see simMu).
+func serving(fn func()) {
+	simMu.RLock()
+	defer simMu.RUnlock()
+	fn()
 }
 
 // author makes every plan in these tests; it never counts as an approver.
@@ -197,7 +220,7 @@ type world struct {
 func newWorld(t *testing.T) *world {
 	t.Helper()
 	root := t.TempDir()
-	l := startLab(t, filepath.Join(root, "lab"))
+	l := startLab(t, lab.Options{Dir: filepath.Join(root, "lab")})
 	w := &world{
 		t: t, lab: l, root: root,
 		dir:  copyEnclave(t, filepath.Join(root, "work"), "lab"),
