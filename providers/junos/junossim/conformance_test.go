@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/pem"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -70,6 +71,42 @@ func TestConformance(t *testing.T) {
 			t.Logf("rpc counts: %v", ts.RPCCounts())
 		})
 	}
+	t.Run("ansible junos_config", func(t *testing.T) {
+		t.Parallel()
+		playbook, err := exec.LookPath("ansible-playbook")
+		switch {
+		case err != nil:
+			t.Log("ansible-playbook not installed: Ansible conformance not run")
+			return
+		case testing.Short() || raceEnabled:
+			t.Log("-short or -race: Ansible conformance not run (run go test without them)")
+			return
+		}
+		ts := startSim(t, Options{Clock: wallClock{}})
+		keyFile := writeKey(t, ts)
+		host, port, _ := strings.Cut(ts.addr, ":")
+		dir := t.TempDir()
+		inv := filepath.Join(dir, "inventory")
+		line := fmt.Sprintf("[sim]\nfw ansible_host=%s ansible_port=%s ansible_user=enclave ansible_ssh_private_key_file=%s ansible_network_os=junipernetworks.junos.junos\n", host, port, keyFile)
+		if err := os.WriteFile(inv, []byte(line), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, playbook, "-i", inv, filepath.Join("testdata", "ansible_playbook.yml"))
+		cmd.Env = append(os.Environ(), "ANSIBLE_HOST_KEY_CHECKING=False", "ANSIBLE_NOCOLOR=1", "HOME="+dir, "ANSIBLE_LOCAL_TEMP="+dir)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("ansible-playbook: %v\n%s", err, out)
+		}
+		if p, _ := ts.ConfirmPending(); p {
+			t.Error("confirmed commit left pending")
+		}
+		if !strings.Contains(ts.CommittedSet(), "security-zone untrust") || strings.Contains(ts.CommittedSet(), "nowhere") {
+			t.Errorf("committed:\n%s", ts.CommittedSet())
+		}
+		t.Logf("rpc counts: %v", ts.RPCCounts())
+	})
 }
 
 // runConversing runs the script and answers its "advance N" lines by moving the

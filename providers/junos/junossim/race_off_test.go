@@ -1,0 +1,5 @@
+//go:build !race
+
+package junossim
+
+const raceEnabled = false
