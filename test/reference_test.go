@@ -576,7 +576,7 @@ func TestReferenceEnclavesBuildInLab(t *testing.T) {
 	work := filepath.Join(root, "work")
 	phx1 := copyEnclave(t, work, "phx1-hci")
 	scl3 := copyEnclave(t, work, "scl3-dr")
-	keys, _ := filepath.Glob(filepath.Join(phx1, "approvers", "*"))
+	keys, _ := filepath.Glob(filepath.Join(work, "enclaves", "*", "approvers", "*"))
 	for _, k := range keys {
 		if filepath.Ext(k) == "" {
 			require.NoError(t, os.Chmod(k, 0o600))
@@ -595,7 +595,7 @@ func TestReferenceEnclavesBuildInLab(t *testing.T) {
 		file := filepath.Join(root, name)
 		run(2, append([]string{"plan", dir, "--var-file", vars, "--out", file, "--detailed-exitcode"}, extra...)...)
 		for _, a := range approvers {
-			run(0, "approve", file, "--key", filepath.Join(phx1, "approvers", a), "--as", a, "--dir", dir)
+			run(0, "approve", file, "--key", filepath.Join(dir, "approvers", a), "--as", a, "--dir", dir)
 		}
 		run(0, "apply", file, "--dir", dir, "--var-file", vars)
 	}

@@ -1,15 +1,14 @@
-# The same approvers as phx1-hci (the keys live there: one place to replace them; see
-# ../phx1-hci/approvers/README.md). Deleting or replacing a mirror copy or a relationship
-# takes three: it is the only other copy of the mail.
+# The same approvers as phx1-hci (LAB ONLY keys: see approvers/README.md). Deleting or
+# replacing a mirror copy or a relationship takes three: it is the only other copy of the mail.
 
 approval {
   required = 2
   max_age  = "24h"
 
-  approver "alice" { key = file("../phx1-hci/approvers/alice.pub") }
-  approver "bob" { key = file("../phx1-hci/approvers/bob.pub") }
-  approver "carol" { key = file("../phx1-hci/approvers/carol.pub") }
-  approver "dave" { key = file("../phx1-hci/approvers/dave.pub") }
+  approver "alice" { key = file("approvers/alice.pub") }
+  approver "bob" { key = file("approvers/bob.pub") }
+  approver "carol" { key = file("approvers/carol.pub") }
+  approver "dave" { key = file("approvers/dave.pub") }
 
   rule "destroys-data" {
     actions        = ["delete", "replace"]
