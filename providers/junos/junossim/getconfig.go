@@ -123,6 +123,7 @@ func applyFilter(src, f *elem, sch *schemaNode) (*elem, bool) {
 		return src.Clone(), true
 	}
 	out := &elem{Name: src.Name}
+	matched := false
 	for _, c := range src.Children {
 		if isKey(sch, c.Name) || contentMatch[c.Name] {
 			out.Children = append(out.Children, c.Clone())
@@ -134,11 +135,13 @@ func applyFilter(src, f *elem, sch *schemaNode) (*elem, bool) {
 			}
 			if sub, ok := applyFilter(c, sel, shapeOf(sch, c)); ok {
 				out.Children = append(out.Children, sub)
+				matched = true
 				break
 			}
 		}
 	}
-	return out, true
+	// A containment node under which nothing was selected is left out.
+	return out, matched
 }
 
 // GetConfig is RFC 6241 <get-config>: source running or candidate, optional subtree
