@@ -132,6 +132,7 @@ func TestGraph(t *testing.T) {
 	t.Parallel()
 	dir, run := offline(t)
 	r := run(0, "graph", dir)
+	golden(t, "graph.dot", r.stdout)
 	require.True(t, strings.HasPrefix(r.stdout, `digraph "lab" {`), "%s", r)
 	require.Contains(t, r.stdout, `"vsphere_host.esx[0]" -> "vsphere_compute_cluster.hci";`)
 	require.Contains(t, r.stdout, `"vsphere_virtual_machine.svc[\"mail1\"]" -> "vsphere_nas_datastore.mail";`)

@@ -90,6 +90,7 @@ func TestCycle(t *testing.T) {
 	w := newWorld(t)
 
 	first := w.plan("change-1.plan")
+	golden(t, "first-plan.txt", normalize(w.expect(0, "show", first).stdout, w.root))
 	w.approve(first, "alice", "bob")
 	r := w.apply(first)
 	require.Equal(t, 0, r.code, "%s", r)
@@ -102,6 +103,7 @@ func TestCycle(t *testing.T) {
 	w.reconfigure("/DC0/vm/mail1", types.VirtualMachineConfigSpec{NumCPUs: 4})
 
 	r = w.expect(2, "drift", w.dir, "--var-file", w.vars)
+	golden(t, "drift.txt", normalize(r.stdout, w.root))
 	require.Contains(t, r.stdout, mail1)
 	require.Contains(t, r.stdout, "num_cpus: 2 -> 4")
 	require.Contains(t, r.stdout, "1 resource(s) changed outside enclave")
@@ -110,6 +112,7 @@ func TestCycle(t *testing.T) {
 	w.expect(2, "drift", w.dir, "--var-file", w.vars, "--format", "junit", "--output", report)
 	b, err := os.ReadFile(report)
 	require.NoError(t, err)
+	golden(t, "drift.junit.xml", normalize(string(b), w.root))
 	var ju junit
 	require.NoError(t, xml.Unmarshal(b, &ju), "%s", b)
 	require.Len(t, ju.Suites, 1)
