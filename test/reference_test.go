@@ -636,3 +636,66 @@ func TestReferenceEnclavesBuildInLab(t *testing.T) {
 		require.True(t, mirrored[name], "volume %s has no SnapMirror relationship at SCL3", name)
 	}
 }
+
+// TestReferenceModuleValidation checks that the modules refuse inputs that would build a
+// weaker enclave, naming the module's variable and saying why.
+func TestReferenceModuleValidation(t *testing.T) {
+	tests := []struct {
+		name  string
+		edit  refEdit
+		where string // the module file the diagnostic points at
+		want  string
+	}{
+		{
+			name:  "zone pair with an unknown zone",
+			edit:  refEdit{file: "enclaves/phx1-hci/network.hcl", old: `to   = "mgmt"`, new: `to   = "dmz"`},
+			where: "modules/srx-cluster/variables.hcl",
+			want:  "zone_policies pair two different zones of core, hci and mgmt.",
+		},
+		{
+			name:  "rule shadowing deny-all",
+			edit:  refEdit{file: "enclaves/phx1-hci/network.hcl", old: `{ name = "monitoring",`, new: `{ name = "deny-all",`},
+			where: "modules/srx-cluster/variables.hcl",
+			want:  "deny-all is the name of the rule the module appends; name yours differently.",
+		},
+		{
+			name: "bundle to the SRX on one virtual-chassis member",
+			edit: refEdit{file: "enclaves/phx1-hci/network.hcl", old: `access_ports = {`,
+				new: `srx_bundle_members = { "xe-0/0/46" = "ex-member0", "xe-0/0/47" = "ex-member0" }
+
+  access_ports = {`},
+			where: "modules/ex-switching/variables.hcl",
+			want:  "the bundle to the SRX needs members on at least two virtual-chassis members.",
+		},
+		{
+			name:  "datastores without snapshots",
+			edit:  refEdit{file: "enclaves/phx1-hci/storage.hcl", old: `snapshot_policy = ontap_snapshot_policy.hci.name`, new: `snapshot_policy = "none"`},
+			where: "modules/nfs-datastores/variables.hcl",
+			want:  "datastore volumes hold data: give them a snapshot policy other than none.",
+		},
+		{
+			name:  "a host listed twice",
+			edit:  refEdit{file: "enclaves/phx1-hci/main.hcl", old: `esx_hosts = [for i in range(1, 6) : format("esx%d.hci.phx1.example", i)]`, new: `esx_hosts = ["esx1.hci.phx1.example", "esx1.hci.phx1.example", "esx2.hci.phx1.example"]`},
+			where: "modules/esx-cluster/variables.hcl",
+			want:  "hostnames must list at least two distinct hosts.",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root, vars := refWorkspace(t)
+			tt.edit.apply(t, root)
+			run := refValidate(t, filepath.Join(root, "enclaves", "phx1-hci"), vars)
+			errs := refErrors(run)
+			require.NotEmpty(t, errs)
+			found := false
+			for _, d := range run.Diags {
+				if d.Severity == hcl.DiagError && strings.Contains(d.Detail, tt.want) {
+					found = true
+					require.NotNil(t, d.Subject)
+					require.True(t, strings.HasSuffix(filepath.ToSlash(d.Subject.Filename), tt.where), "diagnostic at %s, want %s", d.Subject, tt.where)
+				}
+			}
+			require.True(t, found, "no error saying %q in:\n%s", tt.want, errs)
+		})
+	}
+}

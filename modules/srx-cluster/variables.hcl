@@ -81,4 +81,15 @@ variable "zone_policies" {
     }))
   }))
   description = "Permit rules per zone pair, in order. The module appends deny-all to each pair."
+
+  validation {
+    condition     = alltrue([for p in values(var.zone_policies) : contains(["core", "hci", "mgmt"], p.from) && contains(["core", "hci", "mgmt"], p.to) && p.from != p.to])
+    error_message = "zone_policies pair two different zones of core, hci and mgmt."
+  }
+
+  validation {
+    # The module's own last rule is deny-all; a rule of that name in the input would shadow it.
+    condition     = alltrue(flatten([for p in values(var.zone_policies) : [for r in p.rules : r.name != "deny-all"]]))
+    error_message = "deny-all is the name of the rule the module appends; name yours differently."
+  }
 }
