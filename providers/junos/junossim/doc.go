@@ -47,8 +47,9 @@
 // uncommitted changes ("configuration database modified"); releasing the lock (unlock or the
 // session ending) discards the uncommitted changes made under it.
 //
-// A confirmed commit rolls back by itself when no commit follows within its timeout; the
-// timer runs on Options.Clock, so tests pass a *ManualClock and Advance it.
+// A confirmed commit rolls back by itself when no commit (from any session) follows within
+// its timeout, also when the session that issued it is gone, as on Junos; the timer runs on
+// Options.Clock, so tests pass a *ManualClock and Advance it.
 //
 // # Commit check
 //

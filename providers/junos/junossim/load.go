@@ -220,7 +220,7 @@ func touchedBySet(text string) *elem {
 	root := &elem{Name: "configuration"}
 	for _, line := range strings.Split(text, "\n") {
 		words := strings.Fields(line)
-		if len(words) < 2 {
+		if len(words) < 2 || (words[0] != "set" && words[0] != "delete" && words[0] != "insert") {
 			continue
 		}
 		n := root
