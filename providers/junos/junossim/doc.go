@@ -27,6 +27,10 @@
 // per-session private candidates (<open-configuration><private/>), the committed
 // configuration, 50 rollbacks and the commit history.
 //
+// Physical ports are not modelled: any interface name loads, and only configured units
+// count for the commit check. The initial configuration is `system host-name` and the
+// ssh/netconf services.
+//
 // Three formats in and out: Junos XML; curly-brace text (with `replace:` and `delete:` tags,
 // `[ a b ]` leaf-lists, comments); and set lines (`set`, `delete`, and `insert ... before|after
 // ...` for ordered lists).
