@@ -566,9 +566,10 @@ func refField(m map[string]any, path string) string {
 }
 
 // TestReferenceEnclavesBuildInLab builds phx1-hci and then scl3-dr in the lab, through the
-// binary and the gate, the way enclaves/phx1-hci/lab.md tells a user to. Each re-plan
-// afterwards reads the simulators back and finds nothing to do, and the ONTAP clusters hold
-// the catalog's volumes at PHX1 and a mirror of each at SCL3.
+// binary and the gate, the way enclaves/phx1-hci/lab.md tells a user to: the first build
+// with two approvers, a later firewall change refused with two and applied with three. Each
+// re-plan afterwards reads the simulators back and finds nothing to do, and the ONTAP
+// clusters hold the catalog's volumes at PHX1 and a mirror of each at SCL3.
 func TestReferenceEnclavesBuildInLab(t *testing.T) {
 	root := t.TempDir()
 	labDir := filepath.Join(root, "lab")
@@ -604,6 +605,21 @@ func TestReferenceEnclavesBuildInLab(t *testing.T) {
 	build(phx1, "phx1.plan", nil, "alice", "bob")
 	r := run(0, "plan", phx1, "--var-file", vars, "--detailed-exitcode")
 	require.Contains(t, r.output(), "7 passed, 0 failed")
+
+	// A firewall change after the first build needs three approvers (rule "firewall").
+	refEdit{file: "enclaves/phx1-hci/network.hcl",
+		old: `application = ["caldav"]`, new: `application = ["caldav", "junos-https"]`}.apply(t, work)
+	fw := filepath.Join(root, "firewall.plan")
+	r = run(2, "plan", phx1, "--var-file", vars, "--out", fw, "--detailed-exitcode")
+	require.Contains(t, r.output(), `module.srx.junos_security_policies.pair["core-to-hci"]`)
+	for _, a := range []string{"alice", "bob"} {
+		run(0, "approve", fw, "--key", filepath.Join(phx1, "approvers", a), "--as", a, "--dir", phx1)
+	}
+	r = run(3, "apply", fw, "--dir", phx1, "--var-file", vars)
+	require.Contains(t, r.output(), `"firewall"`)
+	run(0, "approve", fw, "--key", filepath.Join(phx1, "approvers", "carol"), "--as", "carol", "--dir", phx1)
+	run(0, "apply", fw, "--dir", phx1, "--var-file", vars)
+	run(0, "plan", phx1, "--var-file", vars, "--detailed-exitcode")
 
 	vols := map[string]string{}
 	for _, v := range refRecords(t, refONTAP(t, labDir, env, "phx1", "GET", "/api/storage/volumes?fields=name,svm.name,snapshot_policy.name", "")) {
