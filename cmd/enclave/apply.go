@@ -2,7 +2,12 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/enclave-dev/enclave/internal/engine"
@@ -32,6 +37,7 @@ ENCLAVE_VAR_NAME) and must match what the plan was made with.`,
 			}
 			p, err := plans.ReadFile(args[0])
 			if err != nil {
+				auditUnreadablePlan(s, args[0], dirFlag, err)
 				return withCode(exitRefused, err)
 			}
 			dir, err := planDir(p, dirFlag)
@@ -108,6 +114,35 @@ ENCLAVE_VAR_NAME) and must match what the plan was made with.`,
 	vf.add(c)
 	lf.add(c)
 	return c
+}
+
+// auditUnreadablePlan records the refusal of a plan file that does not verify (tampered,
+// truncated, newer format): the most important refusal to keep. The enclave is --dir, or the
+// "dir" the file claims when that much can still be read.
+func auditUnreadablePlan(s *streams, path, dirFlag string, cause error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return
+	}
+	dir := dirFlag
+	if dir == "" {
+		var loose struct {
+			Dir string `json:"dir"`
+		}
+		if json.Unmarshal(raw, &loose) != nil || loose.Dir == "" {
+			return
+		}
+		dir = filepath.FromSlash(loose.Dir)
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return
+	}
+	if fi, err := os.Stat(filepath.Join(abs, ".enclave")); err != nil || !fi.IsDir() {
+		return
+	}
+	sum := sha256.Sum256(raw)
+	audit(s, backendFor(abs), "refuse", map[string]any{"file": path, "file_sha256": hex.EncodeToString(sum[:]), "reasons": []string{cause.Error()}})
 }
 
 func outcome(r *engine.ApplyResult) string {

@@ -44,6 +44,9 @@ type Applier struct {
 	WorldChanged []string
 	// SensitiveVars are the sensitive variables supplied again, as the JSON the plan hashed.
 	SensitiveVars map[string]any
+	// Verified: the sensitive variables matched and the resources were read again; when
+	// false, the gate must refuse (it will, naming the variable) and Apply must not run.
+	Verified bool
 	// StateLineage and StateSerial are the state as apply found it ("" lineage: no state yet).
 	StateLineage string
 	StateSerial  uint64
@@ -123,6 +126,19 @@ func (e *Engine) PrepareApply(ctx context.Context, backend state.Backend, p *pla
 	}
 	a.ev = newEvaluator(cfg, loader, vars, &applyHooks{a: a}, e.IsResourceType)
 	a.ps = newProviderSet(e, cfg, a.ev.root, opts.Dir)
+
+	// Sensitive values that do not match the plan never reach a device: the gate refuses
+	// them, and sending a wrong password to vCenter could lock out its service account.
+	for name, pv := range p.Variables {
+		if !pv.Sensitive {
+			continue
+		}
+		v, ok := a.SensitiveVars[name]
+		if !ok || !plans.MatchesSensitiveValue(pv.Hash, v) {
+			return a, diags, nil
+		}
+	}
+	a.Verified = true
 
 	// Read again what the plan changes and compare with what it saw.
 	var reqs []*state.Resource
@@ -298,6 +314,9 @@ func (a *Applier) change(addr string) *plans.ResourceChange {
 // run after what depended on the deleted object; each transactional provider instance (a Junos
 // device) gets one vertex holding all of its changes. State is written after every resource.
 func (a *Applier) Apply(ctx context.Context) (*ApplyResult, error) {
+	if !a.Verified {
+		return nil, fmt.Errorf("the sensitive variables given do not match the plan; nothing was applied")
+	}
 	p := a.plan
 	sort.Slice(p.Changes, func(i, j int) bool { return p.Changes[i].Addr < p.Changes[j].Addr })
 	schemas := a.e.providerSchemas()
