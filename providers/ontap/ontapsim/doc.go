@@ -145,9 +145,10 @@
 //
 // ansible_conformance_test.go runs Debian's Ansible (netapp.ontap 22.7.0,
 // use_rest: always) against two simulators over TLS: na_ontap_export_policy,
-// na_ontap_export_policy_rule, na_ontap_snapshot_policy, na_ontap_volume,
-// na_ontap_svm, na_ontap_interface and na_ontap_snapmirror — create, an
-// idempotent re-run, modify, delete. What those modules needed shaped some
+// na_ontap_export_policy_rule, na_ontap_snapshot_policy, na_ontap_volume and
+// na_ontap_snapmirror (plus na_ontap_svm and na_ontap_interface with
+// ONTAPSIM_ANSIBLE_EXTENDED=1) — create, an idempotent re-run, modify,
+// delete. What those modules needed shaped some
 // answers: references come whole (fields=svm.uuid also returns svm.name),
 // snapshot policy copies always carry prefix and snapmirror_label, export
 // rules carry anonymous_user and the 9.9.1 fields, service_policy may be a
