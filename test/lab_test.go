@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -50,9 +51,7 @@ func liNewWorld(t *testing.T, opts lab.Options, name string) *liWorld {
 	t.Helper()
 	root := t.TempDir()
 	opts.Dir = filepath.Join(root, "lab")
-	l, err := lab.Start(opts)
-	require.NoError(t, err)
-	t.Cleanup(l.Close)
+	l := startLab(t, opts)
 	dir := filepath.Join(root, "work", name)
 	copyTree(t, filepath.Join(repoRoot, "test", "testdata", "labinterop", name), dir)
 	copyTree(t, filepath.Join(repoRoot, "enclaves", "lab", "reviewers"), filepath.Join(dir, "reviewers"))
@@ -500,4 +499,18 @@ func liEd25519(t *testing.T) ssh.Signer {
 	s, err := ssh.NewSignerFromKey(priv)
 	require.NoError(t, err)
 	return s
+}
+
+// TestLabServesTwoClusters: a lab with two ONTAP clusters answers both over TLS verified
+// against ca.pem. Under -race this is also the regression test for each cluster's HTTP server
+// getting its own TLS configuration: http.Server.ServeTLS configures HTTP/2 on the
+// *tls.Config it is given, in place, so servers sharing one race as they start.
+func TestLabServesTwoClusters(t *testing.T) {
+	t.Parallel()
+	w := liNewWorld(t, lab.Options{Ontap: []string{"phx1", "scl3"}}, "ontap")
+	for _, c := range []string{"phx1", "scl3"} {
+		code, body := liOntapREST(t, w, c, http.MethodGet, "/api/cluster?fields=name", nil)
+		require.Equal(t, http.StatusOK, code, "%v", body)
+		require.Equal(t, c, body["name"])
+	}
 }
