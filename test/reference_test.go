@@ -342,6 +342,18 @@ resource "junos_security_policies" "hci_to_mgmt" {
 			fail: []string{"zone-pairs-end-in-deny"},
 		},
 		{
+			name:    "zone pair without policies",
+			enclave: "phx1-hci",
+			edits: []refEdit{{file: "enclaves/phx1-hci/extra.hcl", new: `
+resource "junos_security_policies" "hci_to_mgmt" {
+  provider  = junos.srx
+  from_zone = "hci"
+  to_zone   = "mgmt"
+}
+`}},
+			fail: []string{"zone-pairs-end-in-deny"},
+		},
+		{
 			name:    "too much VM memory for one host down",
 			enclave: "phx1-hci",
 			edits: []refEdit{{file: "enclaves/phx1-hci/compute.hcl",

@@ -4,11 +4,13 @@ policy "two-uplinks" {
   enforcement = "mandatory"
   condition = (
     length([for i in junos_interface : i if try(i.tags.role, "") == "uplink"]) == 2 &&
-    length(distinct([for i in junos_interface : i.tags.device if try(i.tags.role, "") == "uplink"])) == 2
+    length(distinct([for i in junos_interface : try(i.tags.device, "") if try(i.tags.role, "") == "uplink"])) == 2
   )
   message = "HCI joins the core through exactly two 10GbE uplinks (junos_interface tagged role = \"uplink\"), on two different devices (tags.device)."
 }
 
+# replicate_to comes first: it is known at plan time, and a false there decides the rule even
+# while a volume's snapshot_policy is still unknown (left to ONTAP's default).
 policy "data-volumes-protected" {
   enforcement = "mandatory"
   condition = alltrue([
@@ -20,7 +22,7 @@ policy "data-volumes-protected" {
 
 policy "zone-pairs-end-in-deny" {
   enforcement = "mandatory"
-  condition   = alltrue([for p in junos_security_policies : p.policy[length(p.policy) - 1].action == "deny"])
+  condition   = alltrue([for p in junos_security_policies : try(p.policy[length(p.policy) - 1].action, "") == "deny"])
   message     = "the last policy of every zone pair (junos_security_policies) must be an explicit deny."
 }
 
@@ -38,7 +40,8 @@ policy "no-vm-on-unreplicated-datastore" {
   message = "every VM (tags.datastore) must live on a datastore tagged replicated = \"true\": a VM on an unreplicated datastore does not come back at SCL3."
 }
 
-# The id check: decided once datastore ids are known (on a re-plan after the first apply).
+# The id check, a policy of its own: datastore ids are unknown until the first apply, and in
+# one condition with the name check they would leave both undecided on the first plan.
 policy "vm-datastore-ids-replicated" {
   enforcement = "mandatory"
   condition = alltrue([
