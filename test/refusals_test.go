@@ -167,14 +167,18 @@ func TestRefusals(t *testing.T) {
 			prepare: func(t *testing.T, w *world) act {
 				f := w.plan("wrongkey.plan")
 				w.approve(f, "alice")
-				// carol's name, bob's key: attach refuses it or the gate does not count it.
+				before, err := os.ReadFile(f)
+				require.NoError(t, err)
+				// carol's name, bob's key: refused when attached, and the plan file is untouched.
 				r := w.run("approve", f, "--key", filepath.Join(w.dir, "reviewers", "bob"), "--as", "carol", "--dir", w.dir)
-				if r.code == 0 {
-					return func(t *testing.T, w *world) result { return w.apply(f) }
-				}
-				return func(t *testing.T, w *world) result { return r }
+				require.Equal(t, 3, r.code, "%s", r)
+				require.Contains(t, r.stderr, "carol")
+				after, err := os.ReadFile(f)
+				require.NoError(t, err)
+				require.Equal(t, string(before), string(after))
+				return func(t *testing.T, w *world) result { return w.apply(f) }
 			},
-			code: 3, want: []string{"carol"},
+			code: 3, want: []string{"needs 2", "has 1 (alice)"},
 		},
 		{
 			name: "corrupt state", converged: true,
