@@ -166,14 +166,6 @@ func (n *elem) Clone() *elem {
 	return c
 }
 
-// stripAttrs removes all attributes in the tree (after a load has interpreted them).
-func (n *elem) stripAttrs() {
-	n.Attrs = nil
-	for _, c := range n.Children {
-		c.stripAttrs()
-	}
-}
-
 func (n *elem) removeChild(c *elem) {
 	for i, x := range n.Children {
 		if x == c {
