@@ -1,7 +1,11 @@
 package ontapsim
 
 import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -99,6 +103,40 @@ func FuzzParseBody(f *testing.F) {
 			rec := map[string]any{"uuid": "u", "name": "n", "a": []any{map[string]any{"b": "c"}}}
 			q.matches(rec, nil)
 			(&kind{keys: []string{"uuid"}, sortKey: "uuid"}).collection("/api/x", q, []map[string]any{rec})
+		}
+	})
+}
+
+// FuzzServeHTTP sends arbitrary writes to the simulator: it may refuse them,
+// never fail with a 500 (a handler panic).
+func FuzzServeHTTP(f *testing.F) {
+	for _, seed := range []struct{ method, path, body string }{
+		{"POST", "/api/storage/volumes", `{"name":"v","svm.name":"svm1","aggregates":[{"name":"aggr1"}],"nas.path":"/v"}`},
+		{"PATCH", "/api/storage/volumes?name=*", `{"size":"30000000","state":"offline"}`},
+		{"POST", "/api/protocols/nfs/export-policies", `{"name":"p","svm":{"name":"svm1"},"rules":[{"clients":[{"match":"x"}],"ro_rule":["sys"],"rw_rule":["sys"]}]}`},
+		{"POST", "/api/storage/snapshot-policies", `{"name":"s","copies":[{"schedule":{"name":"hourly"},"count":"3"}]}`},
+		{"POST", "/api/snapmirror/relationships", `{"source.path":"svm1:a","destination.path":"svm1:b","create_destination.enabled":true,"state":"snapmirrored"}`},
+		{"POST", "/api/svm/svms", `{"name":"x","aggregates":[{"uuid":"nope"}],"nfs.enabled":"true"}`},
+		{"POST", "/api/network/ip/interfaces", `{"name":"l","svm.name":"svm1","ip":{"address":"::1"},"service_policy":7}`},
+		{"DELETE", "/api/svm/svms?name=svm1", ``},
+	} {
+		f.Add(seed.method, seed.path, seed.body)
+	}
+	sim := New(Options{SVMs: []string{"svm1"}, JobDuration: time.Millisecond})
+	sim.AddVolume(Volume{Name: "a", SVM: "svm1"})
+	f.Fuzz(func(t *testing.T, method, path, body string) {
+		if !strings.HasPrefix(path, "/") || strings.ContainsAny(path, " \r\n\t#") {
+			return
+		}
+		req, err := http.NewRequest(method, "http://sim"+path, strings.NewReader(body))
+		if err != nil {
+			return
+		}
+		req.SetBasicAuth("admin", "netapp1!")
+		rec := httptest.NewRecorder()
+		sim.ServeHTTP(rec, req)
+		if rec.Code == http.StatusInternalServerError {
+			t.Fatalf("%s %s %s: %s", method, path, body, rec.Body.String())
 		}
 	})
 }

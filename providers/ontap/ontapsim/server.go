@@ -2,6 +2,7 @@ package ontapsim
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"sort"
@@ -298,11 +299,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.peers = s.peerViews()
 	}
 
-	s.mu.Lock()
-	s.advance()
-	resp := h(s, c)
-	name := s.opts.ClusterName
-	s.mu.Unlock()
+	resp, name := s.call(h, c)
 	for _, f := range resp.after {
 		f()
 	}
@@ -323,6 +320,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Location", resp.location)
 	}
 	s.write(w, r, resp.status, resp.body)
+}
+
+// call runs a handler under the lock. A handler that panics answers 500
+// and leaves the server usable: the lock is released either way.
+func (s *Server) call(h handler, c *call) (resp *response, name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	defer func() {
+		if p := recover(); p != nil {
+			s.logf("ontapsim: panic serving %s %s: %v", c.method, c.path, p)
+			resp = fail(&apiError{Status: http.StatusInternalServerError, Code: codeInternal, Message: fmt.Sprintf("Internal error: %v", p)})
+		}
+	}()
+	name = s.opts.ClusterName
+	s.advance()
+	return h(s, c), name
 }
 
 // finishAsync waits up to return_timeout for the job, then answers 200/201
