@@ -212,23 +212,34 @@ func TestPlanFlags(t *testing.T) {
 	w.expect(2, "plan", w.dir, "-var-file="+w.vars, "-refresh=true", "-detailed-exitcode")
 }
 
-// auditKinds is the kind of every audit entry, in order.
-func auditKinds(t *testing.T, w *world) []string {
+// auditEntry is one entry of `audit show --json`.
+type auditEntry struct {
+	Seq     int            `json:"seq"`
+	Kind    string         `json:"kind"`
+	Details map[string]any `json:"details"`
+}
+
+// auditEntries reads the audit log through `audit show --json`.
+func auditEntries(t *testing.T, w *world) []auditEntry {
 	t.Helper()
 	r := w.expect(0, "audit", "show", "--json", "--dir", w.dir)
 	var a struct {
-		FormatVersion string `json:"format_version"`
-		Entries       []struct {
-			Seq     int            `json:"seq"`
-			Kind    string         `json:"kind"`
-			Details map[string]any `json:"details"`
-		} `json:"entries"`
+		FormatVersion string       `json:"format_version"`
+		Entries       []auditEntry `json:"entries"`
 	}
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &a), "%s", r)
 	require.Equal(t, "1.0", a.FormatVersion)
-	var kinds []string
 	for i, e := range a.Entries {
 		require.Equal(t, i+1, e.Seq)
+	}
+	return a.Entries
+}
+
+// auditKinds is the kind of every audit entry, in order.
+func auditKinds(t *testing.T, w *world) []string {
+	t.Helper()
+	var kinds []string
+	for _, e := range auditEntries(t, w) {
 		kinds = append(kinds, e.Kind)
 	}
 	return kinds

@@ -152,4 +152,9 @@ func TestCycle(t *testing.T) {
 	w.expect(0, "drift", w.dir, "--var-file", w.vars)
 	w.expect(0, "plan", w.dir, "--var-file", w.vars, "--detailed-exitcode")
 	w.expect(0, "audit", "verify", "--dir", w.dir)
+
+	// Colour only on a terminal: none of this went to one.
+	for _, r := range w.results() {
+		require.NotContains(t, r.output(), "\x1b[", "escape codes in the output of %s", r)
+	}
 }

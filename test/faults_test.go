@@ -37,6 +37,13 @@ func TestPartialFailure(t *testing.T) {
 	require.Contains(t, r.stdout, "Apply failed")
 	require.Contains(t, r.stdout, "1 failed")
 
+	// The audit log says the apply ended with one failure.
+	entries := auditEntries(t, w)
+	last := entries[len(entries)-1]
+	require.Equal(t, "apply-end", last.Kind)
+	require.EqualValues(t, 1, last.Details["failed"])
+	require.EqualValues(t, 0, last.Details["skipped"])
+
 	// The gear: everything else was made; mail2 exists but is off.
 	vms := w.vms()
 	require.Len(t, vms, 3)

@@ -223,6 +223,18 @@ func TestRefusals(t *testing.T) {
 			code: 1, want: []string{"unreachable"},
 		},
 		{
+			name: "drift against an unreachable vCenter", converged: true,
+			prepare: func(t *testing.T, w *world) act {
+				url := closedPort(t)
+				return func(t *testing.T, w *world) result {
+					r := w.run("drift", w.dir, "--var-file", w.vars, "--var", "vsphere_url="+url, "--format", "junit", "--output", w.path("never.plan"))
+					require.Contains(t, r.stderr, url)
+					return r
+				}
+			},
+			code: 1, want: []string{"unreachable"},
+		},
+		{
 			name: "wrong password", converged: true,
 			prepare: func(t *testing.T, w *world) act {
 				return func(t *testing.T, w *world) result {
