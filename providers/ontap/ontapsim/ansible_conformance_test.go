@@ -226,7 +226,7 @@ func TestAnsibleConformance(t *testing.T) {
 	require.Eventually(t, func() bool {
 		rels := sim.Relationships()
 		return len(rels) == 1 && rels[0].State == SMSnapmirrored
-	}, 5*time.Second, 10*time.Millisecond, "the relationship initialized")
+	}, 20*time.Second, 10*time.Millisecond, "the relationship initialized")
 	rel := sim.Relationships()[0]
 	require.Equal(t, "src", rel.SourceCluster)
 	require.Equal(t, "hourly", rel.Schedule)

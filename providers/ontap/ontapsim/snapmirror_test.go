@@ -170,7 +170,7 @@ func TestSnapMirrorIntraCluster(t *testing.T) {
 	c.must(201, "POST", "/api/snapmirror/relationships/"+id+"/transfers", map[string]any{})
 	require.Eventually(t, func() bool {
 		return relState(c, id)["state"] == SMSnapmirrored
-	}, 2*time.Second, 5*time.Millisecond)
+	}, 10*time.Second, 5*time.Millisecond)
 	out = c.must(200, "GET", "/api/storage/volumes?name=src&fields=snapmirror.is_protected", nil)
 	require.Equal(t, true, records(out)[0]["snapmirror"].(map[string]any)["is_protected"])
 }
