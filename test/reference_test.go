@@ -136,7 +136,7 @@ func TestReferenceEnclavesValidate(t *testing.T) {
 	}{
 		{
 			enclave:   "phx1-hci",
-			instances: 97,
+			instances: 98,
 			policies: []string{"cpu-overcommit", "data-volumes-protected", "memory-fits-n-minus-1", "no-vm-on-unreplicated-datastore",
 				"two-uplinks", "vm-datastore-ids-replicated", "zone-pairs-end-in-deny"},
 			undecided: []string{"vm-datastore-ids-replicated"},

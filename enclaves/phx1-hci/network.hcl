@@ -3,11 +3,12 @@
 module "srx" {
   source         = "../../modules/srx-cluster"
   uplink_address = "10.0.0.2/30"
+  core_gateway   = "10.0.0.1"
 
   networks = { for k, n in local.networks : k => { zone = n.zone, vlan_id = n.vlan_id, prefix = n.prefix } if n.routed }
 
   core_prefixes = {
-    corp-clients = "10.0.0.0/8"
+    corp-clients = "10.64.0.0/12"
     corp-mx      = "10.1.5.0/28"
     vpn          = "10.250.0.0/16"
     ops-bastion  = "10.1.9.10/32"

@@ -60,6 +60,14 @@ resource "junos_interface" "reth0" {
   depends_on = [junos_chassis_cluster.cluster]
 }
 
+# Everything beyond the enclave is reached through the core.
+resource "junos_static_route" "default" {
+  provider    = junos.srx
+  destination = "0.0.0.0/0"
+  next_hops   = [var.core_gateway]
+  depends_on  = [junos_interface.reth0]
+}
+
 resource "junos_interface" "inside_member" {
   provider    = junos.srx
   for_each    = var.inside_members

@@ -17,6 +17,11 @@ variable "uplink_address" {
   description = "Address of reth0.0 on the transfer network to the core, with prefix length (10.0.0.2/30)."
 }
 
+variable "core_gateway" {
+  type        = string
+  description = "The core's address on the uplink transfer network: the default route's next hop."
+}
+
 variable "inside_members" {
   type        = map(string)
   description = "Physical ports of the inside reth1 (towards the EX switches) => the node that owns the port."
