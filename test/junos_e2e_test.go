@@ -81,6 +81,15 @@ func TestJunosEndToEnd(t *testing.T) {
 	for name, d := range junosDelta(before, w.junosCounts()) {
 		require.LessOrEqual(t, d.commits, 2, "%s: commits per apply (confirmed, then confirming)", name)
 		require.Positive(t, d.commits, name)
+		dev := w.lab.Junos[name]
+		pending, _ := dev.ConfirmPending()
+		require.False(t, pending, "%s: the confirmed commit was confirmed", name)
+		h := dev.CommitHistory()
+		require.Equal(t, "netconf", h[0].Client, name)
+		require.Equal(t, lab.User, h[0].User, name)
+		require.Contains(t, h[1].Comment, "commit confirmed", "%s: a confirmed commit first (SPEC §9)", name)
+		require.False(t, dev.Locked(), name)
+		require.False(t, dev.CandidateModified(), name)
 	}
 	before = w.junosCounts()
 	w.expect(0, w.planArgs("--detailed-exitcode")...)
@@ -207,6 +216,26 @@ func TestJunosApplyFailures(t *testing.T) {
 		require.False(t, srx.Locked(), "the candidate is unlocked")
 		require.False(t, srx.CandidateModified(), "the candidate is discarded")
 		require.Zero(t, srx.Sessions(), "the session is closed")
+	})
+
+	t.Run("commit refused by the device", func(t *testing.T) {
+		// The check passes but the commit itself fails, as a commit script would make it.
+		w.t = t
+		w.edit("main.hcl", `prefix = "10.1.0.20/32"`, `prefix = "10.1.0.21/32"`)
+		defer w.edit("main.hcl", `prefix = "10.1.0.21/32"`, `prefix = "10.1.0.20/32"`)
+		file := w.plan("script.plan")
+		w.approve(file)
+		const why = "commit script hci-guard.slax: ldap moves need a change ticket"
+		srx.Faults().FailNextCommit(why)
+		snap := w.junosSnapshot("srx-a")
+		r := w.apply(file)
+		require.Equal(t, 1, r.code, "%s", r)
+		require.Contains(t, r.stderr, why, "the device's own words")
+		require.Contains(t, r.stderr, liJunosAddr(w, "srx-a"))
+		require.Equal(t, snap, w.junosSnapshot("srx-a"))
+		require.False(t, srx.Locked())
+		require.False(t, srx.CandidateModified())
+		require.Contains(t, srx.CommittedSet(), "address ldap 10.1.0.20/32")
 	})
 
 	t.Run("locked by another session", func(t *testing.T) {

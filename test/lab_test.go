@@ -359,7 +359,7 @@ from jnpr.junos.utils.config import Config
 from jnpr.junos.exception import ConfigLoadError, RpcError
 from lxml import etree
 
-host, port, user, key, known, mode = sys.argv[1:7]
+host, port, user, key, mode = sys.argv[1:6]
 dev = Device(host=host, port=int(port), user=user, ssh_private_key_file=key,
              ssh_config="/dev/null", gather_facts=False)
 dev.open()
@@ -395,7 +395,7 @@ func liPyEZ(t *testing.T, dir string, env map[string]string) {
 	run := func(n, mode string) string {
 		out, err := liCommand(t, 60*time.Second, []string{"HOME=" + t.TempDir()}, "", liPython, script,
 			env["ENCLAVE_LAB_JUNOS_"+n+"_HOST"], env["ENCLAVE_LAB_JUNOS_"+n+"_PORT"], env["ENCLAVE_LAB_JUNOS_"+n+"_USER"],
-			filepath.Join(dir, "id_ed25519"), filepath.Join(dir, "known_hosts"), mode)
+			filepath.Join(dir, "id_ed25519"), mode)
 		require.NoError(t, err, "%s: %s", n, out)
 		return out
 	}
