@@ -38,7 +38,8 @@
 // ONTAP's operators: * wildcards, | alternatives, ! negation, < > <= >=,
 // a..b ranges, "quoted" or {braced} literals; string matches ignore case.
 // max_records pages; the next link carries the cursor as start.<key>=
-// (records are ordered by uuid, id or index; order_by is ignored).
+// (records are ordered by uuid, id or index; with order_by=field [desc],...
+// by those fields, and the cursor is then start.offset=).
 // return_records and return_timeout (0..120, else 400 code 262197) are
 // honoured. Names in fields= that the simulator does not model are left out
 // of the reply rather than refused. PATCH or DELETE on a collection applies

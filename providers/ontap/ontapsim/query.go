@@ -279,6 +279,33 @@ func compare(a, b string) int {
 	return strings.Compare(strings.ToLower(a), strings.ToLower(b))
 }
 
+type orderTerm struct {
+	path string
+	desc bool
+}
+
+// orderBy reads order_by=name,size desc (or repeated order_by parameters).
+func (q *query) orderBy() []orderTerm {
+	var out []orderTerm
+	for _, v := range q.values["order_by"] {
+		for _, term := range strings.Split(v, ",") {
+			f := strings.Fields(term)
+			if len(f) == 0 {
+				continue
+			}
+			out = append(out, orderTerm{path: f[0], desc: len(f) > 1 && strings.EqualFold(f[1], "desc")})
+		}
+	}
+	return out
+}
+
+func firstValue(rec map[string]any, p string) string {
+	if vs := valuesAt(rec, strings.Split(p, ".")); len(vs) > 0 {
+		return scalarString(vs[0])
+	}
+	return ""
+}
+
 // kind describes one object kind for collection reads.
 type kind struct {
 	keys      []string // returned without fields=, besides _links
@@ -442,7 +469,27 @@ func (k *kind) collection(reqPath string, q *query, all []map[string]any) map[st
 	sort.SliceStable(recs, func(i, j int) bool {
 		return k.less(k.key(recs[i]), k.key(recs[j]))
 	})
-	if cur, ok := q.start[k.sortKey]; ok {
+	orderBy := q.orderBy()
+	if len(orderBy) > 0 {
+		sort.SliceStable(recs, func(i, j int) bool {
+			for _, o := range orderBy {
+				a, b := firstValue(recs[i], o.path), firstValue(recs[j], o.path)
+				if c := compare(a, b); c != 0 {
+					return c < 0 != o.desc
+				}
+			}
+			return false
+		})
+	}
+	// the cursor: the last key seen, or with order_by an offset
+	offset := 0
+	if len(orderBy) > 0 {
+		offset, _ = strconv.Atoi(q.start["offset"])
+		if offset < 0 || offset > len(recs) {
+			offset = len(recs)
+		}
+		recs = recs[offset:]
+	} else if cur, ok := q.start[k.sortKey]; ok {
 		i := 0
 		for i < len(recs) && !k.less(cur, k.key(recs[i])) {
 			i++
@@ -458,7 +505,11 @@ func (k *kind) collection(reqPath string, q *query, all []map[string]any) map[st
 				vals[key] = vs
 			}
 		}
-		vals.Set("start."+k.sortKey, k.key(recs[len(recs)-1]))
+		if len(orderBy) > 0 {
+			vals.Set("start.offset", strconv.Itoa(offset+len(recs)))
+		} else {
+			vals.Set("start."+k.sortKey, k.key(recs[len(recs)-1]))
+		}
 		next = reqPath + "?" + vals.Encode()
 	}
 	out := map[string]any{}

@@ -156,6 +156,33 @@ func TestPagination(t *testing.T) {
 	require.Equal(t, "/api/storage/volumes", out["_links"].(map[string]any)["self"].(map[string]any)["href"])
 }
 
+func TestOrderBy(t *testing.T) {
+	c := newSim(t, Options{})
+	for i, size := range []int{300, 100, 200, 400} {
+		c.createVolume(map[string]any{"name": fmt.Sprintf("v%d", i), "size": size << 20})
+	}
+	names := func(out map[string]any) []string {
+		var ns []string
+		for _, r := range records(out) {
+			ns = append(ns, r["name"].(string))
+		}
+		return ns
+	}
+	out := c.must(200, "GET", "/api/storage/volumes?order_by=size%20desc", nil)
+	require.Equal(t, []string{"v3", "v0", "v2", "v1"}, names(out))
+	var all []string
+	next := "/api/storage/volumes?order_by=size&max_records=3"
+	for next != "" {
+		out = c.must(200, "GET", next, nil)
+		all = append(all, names(out)...)
+		next = ""
+		if n, ok := out["_links"].(map[string]any)["next"]; ok {
+			next = n.(map[string]any)["href"].(string)
+		}
+	}
+	require.Equal(t, []string{"v1", "v2", "v0", "v3"}, all)
+}
+
 func keysOf(m map[string]any) []string {
 	var ks []string
 	for k := range m {
