@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -118,6 +119,21 @@ func TestOntapEndToEnd(t *testing.T) {
 	require.Len(t, snap.Copies, 2)
 	require.Empty(t, liVolumes(scl3, "hci_dr"))
 
+	// Export rules are ordered: swapping the two is a change, and the filer follows.
+	w.edit("main.hcl", liRuleHosts+"\n  "+liRuleNet, liRuleNet+"\n  "+liRuleHosts)
+	w.converge("rules.plan")
+	for _, p := range phx1.ExportPolicies() {
+		if p.Name == "esx" {
+			require.Len(t, p.Rules, 2)
+			require.Equal(t, []string{"10.30.0.0/24"}, p.Rules[0].Clients, "rules swapped on the filer")
+			require.Equal(t, []string{"nfs"}, p.Rules[0].Protocols)
+			require.Equal(t, []string{"never"}, p.Rules[0].RWRule)
+			require.Equal(t, []string{"10.30.0.11", "10.30.0.12"}, p.Rules[1].Clients)
+			require.Equal(t, []string{"nfs3"}, p.Rules[1].Protocols)
+			require.Equal(t, []string{"sys"}, p.Rules[1].Superuser)
+		}
+	}
+
 	// The SVMs peered, as an administrator does once outside the enclave; then the mirror.
 	require.NoError(t, scl3.PeerSVM("hci_dr", phx1, "hci"))
 	mirror := []string{"--var", "mirror=true"}
@@ -169,6 +185,23 @@ func TestOntapEndToEnd(t *testing.T) {
 	require.Equal(t, 100*liGiB, v.Size)
 	w.expect(0, append([]string{"drift", w.dir, "--var-file", w.vars}, mirror...)...)
 }
+
+// The export policy's two rules in testdata/labinterop/ontap/main.hcl, for swapping.
+const (
+	liRuleHosts = `rule {
+    clients   = ["10.30.0.11", "10.30.0.12"]
+    protocols = ["nfs3"]
+    ro_rule   = ["sys"]
+    rw_rule   = ["sys"]
+    superuser = ["sys"]
+  }`
+	liRuleNet = `rule {
+    clients   = ["10.30.0.0/24"]
+    protocols = ["nfs"]
+    ro_rule   = ["sys"]
+    rw_rule   = ["never"]
+  }`
+)
 
 // TestOntapRoundTripsDoNotGrow: a plan's requests to a cluster are the same with three
 // volumes as with thirty (collection reads with fields=, not one request per volume).
@@ -225,4 +258,36 @@ func TestOntapJobFailure(t *testing.T) {
 	v, ok := phx1.Volume("hci", "data3")
 	require.True(t, ok)
 	require.Equal(t, 100*liGiB, v.Size)
+
+	// A resize whose job fails: the filer and the state keep 100GiB, and the plan still
+	// holds the resize.
+	w.edit("main.hcl", `size            = "100GiB"`, `size            = "200GiB"`)
+	file = w.plan("grow.plan", four...)
+	w.approve(file)
+	const full = "Insufficient space in aggregate aggr1 to grow the volumes."
+	phx1.Faults().FailNextJob(full, 917809)
+	r = w.apply(file, four...)
+	require.Equal(t, 1, r.code, "%s", r)
+	require.Contains(t, r.stderr, full)
+	require.Contains(t, r.stderr, "917809")
+	var grown, kept []string
+	for name, v := range liVolumes(phx1, "hci") {
+		addr := "ontap_volume.data[" + strings.TrimPrefix(name, "data") + "]"
+		show := w.expect(0, "state", "show", addr, "--dir", w.dir)
+		switch v.Size {
+		case 200 * liGiB:
+			grown = append(grown, addr)
+			require.Contains(t, show.stdout, strconv.FormatInt(200*liGiB, 10), "%s: state follows the filer", addr)
+		case 100 * liGiB:
+			kept = append(kept, addr)
+			require.Contains(t, show.stdout, strconv.FormatInt(100*liGiB, 10), "%s: state follows the filer", addr)
+			require.NotContains(t, show.stdout, strconv.FormatInt(200*liGiB, 10), addr)
+		default:
+			t.Fatalf("%s is %d bytes", name, v.Size)
+		}
+	}
+	require.Len(t, kept, 1, "exactly the failed job's volume kept its size: %v", kept)
+	require.Contains(t, r.stderr, kept[0], "the failure names the volume")
+	p = decodePlanJSON(t, w.expect(0, w.planArgs(append([]string{"--json"}, four...)...)...))
+	require.Equal(t, map[string]string{kept[0]: "update"}, p.pending(), "what is left is what the filer lacks")
 }
