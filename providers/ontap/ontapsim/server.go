@@ -215,8 +215,28 @@ func matchRoute(p string) (*route, map[string]string) {
 	return nil, nil
 }
 
+// statusWriter remembers the status for the request log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
 // ServeHTTP serves the ONTAP REST API.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	if s.opts.Logf != nil {
+		sw := &statusWriter{ResponseWriter: rw}
+		start := time.Now()
+		defer func() {
+			s.logf("ontapsim %s: %s %s -> %d (%v)", s.Name(), r.Method, r.URL.RequestURI(), sw.status, time.Since(start).Round(time.Millisecond))
+		}()
+		rw = sw
+	}
+	w := rw
 	p, rawQuery := r.URL.Path, r.URL.RawQuery
 	// a query string escaped into the path, as some clients build it
 	if i := strings.Index(p, "?"); i >= 0 {
@@ -299,11 +319,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.peers = s.peerViews()
 	}
 
-	resp, name := s.call(h, c)
+	resp := s.call(h, c)
 	for _, f := range resp.after {
 		f()
 	}
-	s.logf("ontapsim %s: %s %s", name, r.Method, r.URL.RequestURI())
 	if resp.err != nil {
 		s.writeErr(w, r, resp.err)
 		return
@@ -324,7 +343,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // call runs a handler under the lock. A handler that panics answers 500
 // and leaves the server usable: the lock is released either way.
-func (s *Server) call(h handler, c *call) (resp *response, name string) {
+func (s *Server) call(h handler, c *call) (resp *response) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	defer func() {
@@ -333,9 +352,8 @@ func (s *Server) call(h handler, c *call) (resp *response, name string) {
 			resp = fail(&apiError{Status: http.StatusInternalServerError, Code: codeInternal, Message: fmt.Sprintf("Internal error: %v", p)})
 		}
 	}()
-	name = s.opts.ClusterName
 	s.advance()
-	return h(s, c), name
+	return h(s, c)
 }
 
 // finishAsync waits up to return_timeout for the job, then answers 200/201
