@@ -154,7 +154,7 @@ func importCmd(s *streams) *cobra.Command {
 
 func graphCmd(s *streams) *cobra.Command {
 	var vf varFlags
-	return &cobra.Command{
+	c := &cobra.Command{
 		Use:   "graph [DIR]",
 		Short: "Print the resource dependency graph as DOT (an edge points at what a resource needs)",
 		Args:  cobra.MaximumNArgs(1),
@@ -181,6 +181,8 @@ func graphCmd(s *streams) *cobra.Command {
 			return nil
 		},
 	}
+	vf.add(c)
+	return c
 }
 
 func auditCmd(s *streams) *cobra.Command {

@@ -52,9 +52,17 @@ type Applier struct {
 	StateSerial  uint64
 
 	stateMu sync.Mutex
-	valMu   sync.Mutex
-	values  map[string]map[string]any // instance address → attributes after apply (clear)
-	sens    map[string]map[string]bool
+	gen     uint64 // state mutations so far (under stateMu)
+
+	writeMu   sync.Mutex
+	writeCond *sync.Cond
+	writing   bool
+	written   uint64 // the generation last written
+	writeErr  error
+
+	valMu  sync.Mutex
+	values map[string]map[string]any // instance address → attributes after apply (clear)
+	sens   map[string]map[string]bool
 }
 
 // PrepareApply loads the plan's own configuration snapshot (never the working tree), checks
@@ -85,6 +93,10 @@ func (e *Engine) PrepareApply(ctx context.Context, backend state.Backend, p *pla
 		}
 		if pv.Sensitive {
 			v, ok := supplied[name]
+			if !ok && decl.Default != cty.NilVal {
+				// It took its default at plan; it takes it again (the hash check still runs).
+				v, ok = decl.Default, true
+			}
 			if !ok {
 				continue // the gate reports it missing
 			}
@@ -461,7 +473,8 @@ func (a *Applier) desired(c *plans.ResourceChange) (map[string]any, map[string]b
 	return d, sens, nil
 }
 
-// locate finds the scope, resource block and instance key of an instance address.
+// locate finds the scope, resource block and instance key of an instance address. The
+// caller holds a.ev.mu.
 func (a *Applier) locate(addr string) (*scope, *config.Resource, instanceKey, error) {
 	parts := splitAddr(addr)
 	s := a.ev.root
@@ -539,9 +552,11 @@ func (a *Applier) plannedChange(c *plans.ResourceChange) (providers.Change, map[
 		return ch, nil, err
 	}
 	ignore := map[string]bool{}
+	a.ev.mu.Lock()
 	if _, r, _, err := a.locate(c.Addr); err == nil {
 		ignore = ignoreSet(r)
 	}
+	a.ev.mu.Unlock()
 	base := cur
 	if c.Action == plans.Replace {
 		base = nil
@@ -598,7 +613,6 @@ func (a *Applier) commit(c *plans.ResourceChange, obj providers.Object, sens map
 	}
 	a.valMu.Unlock()
 	a.stateMu.Lock()
-	defer a.stateMu.Unlock()
 	if obj == nil {
 		a.st.Remove(c.Addr)
 	} else {
@@ -609,8 +623,47 @@ func (a *Applier) commit(c *plans.ResourceChange, obj providers.Object, sens map
 		a.st.Set(&state.Resource{Addr: c.Addr, Mode: "managed", Type: c.Type, Provider: c.Provider,
 			Attributes: hashSensitive(&rs.Schema, providers.Conform(&rs.Schema, obj), sens, prev), Dependencies: c.DependsOn, Tags: c.Tags, Status: status})
 	}
-	_, err := a.backend.Write(a.st)
-	return err
+	a.gen++
+	mine := a.gen
+	a.stateMu.Unlock()
+	return a.persist(mine)
+}
+
+// persist returns once state generation gen is on disk. Writes are group commits: a resource
+// finishing while another's write is in flight waits for it, then one write carries every
+// change made meanwhile. Each resource is durable before its apply step returns, yet a wide
+// apply costs about one write per wave of completions rather than one per resource (each
+// write is O(state size), so one per resource would make an apply quadratic).
+func (a *Applier) persist(gen uint64) error {
+	a.writeMu.Lock()
+	defer a.writeMu.Unlock()
+	if a.writeCond == nil {
+		a.writeCond = sync.NewCond(&a.writeMu)
+	}
+	for a.written < gen {
+		if a.writeErr != nil {
+			return a.writeErr
+		}
+		if a.writing {
+			a.writeCond.Wait()
+			continue
+		}
+		a.writing = true
+		a.writeMu.Unlock()
+		a.stateMu.Lock()
+		upto := a.gen
+		_, err := a.backend.Write(a.st)
+		a.stateMu.Unlock()
+		a.writeMu.Lock()
+		a.writing = false
+		if err != nil {
+			a.writeErr = err
+		} else {
+			a.written = upto
+		}
+		a.writeCond.Broadcast()
+	}
+	return a.writeErr
 }
 
 func (a *Applier) applyOne(ctx context.Context, c *plans.ResourceChange, record func(ResourceResult)) error {

@@ -6,7 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/enclave-dev/enclave/internal/state"
 	"github.com/enclave-dev/enclave/plans"
@@ -567,4 +569,63 @@ resource "fake_vm" "v" {
 			assert.Contains(t, c.Reason, "disk[0].size_gb")
 		}
 	}
+}
+
+// slowBackend counts writes and makes each take a while, as fsync does on real disks.
+type slowBackend struct {
+	*state.Local
+	writes atomic.Int32
+}
+
+func (b *slowBackend) Write(st *state.State) (bool, error) {
+	b.writes.Add(1)
+	time.Sleep(5 * time.Millisecond)
+	return b.Local.Write(st)
+}
+
+// State is durable after every resource, but concurrent completions share one write (group
+// commit), so an apply does not cost one whole-state write per resource.
+func TestStateWritesAreGroupCommitted(t *testing.T) {
+	h := newHarness(t, map[string]string{"main.hcl": base + `
+resource "fake_net" "n" {
+  count = 60
+  name  = "n${count.index}"
+}
+`})
+	sb := &slowBackend{Local: h.backend}
+	p := h.mustPlan()
+	a, diags, err := h.e.PrepareApply(context.Background(), sb, p, ApplyOptions{Dir: h.dir, Vars: h.vars, Parallelism: 10})
+	require.NoError(t, err)
+	require.False(t, diags.HasErrors())
+	defer a.Close()
+	res, err := a.Apply(context.Background())
+	require.NoError(t, err)
+	require.Equal(t, 60, res.Changed)
+	st, _, err := h.backend.Read()
+	require.NoError(t, err)
+	assert.Len(t, st.Resources, 60, "every resource is in state")
+	assert.Less(t, int(sb.writes.Load()), 60, "completions share writes")
+	t.Logf("60 resources, %d state writes", sb.writes.Load())
+}
+
+func TestSensitiveVariableLeftAtItsDefault(t *testing.T) {
+	h := newHarness(t, map[string]string{"main.hcl": base + `
+variable "esx_password" {
+  type      = string
+  sensitive = true
+  default   = "factory-default"
+}
+resource "fake_net" "n" {
+  name   = "n"
+  secret = var.esx_password
+}
+`})
+	p := h.mustPlan()
+	a, diags, err := h.e.PrepareApply(context.Background(), h.backend, p, ApplyOptions{Dir: h.dir, Vars: h.vars})
+	require.NoError(t, err)
+	require.False(t, diags.HasErrors())
+	defer a.Close()
+	assert.True(t, a.Verified)
+	assert.Equal(t, "factory-default", a.SensitiveVars["esx_password"])
+	assert.True(t, plans.MatchesSensitiveValue(p.Variables["esx_password"].Hash, a.SensitiveVars["esx_password"]))
 }

@@ -182,7 +182,7 @@ func Start(opts Options) (l *Lab, err error) {
 		if err != nil {
 			return nil, err
 		}
-		hs := &http.Server{Handler: sim, TLSConfig: serverTLS, ReadHeaderTimeout: 10 * time.Second}
+		hs := &http.Server{Handler: sim, TLSConfig: serverTLS.Clone(), ReadHeaderTimeout: 10 * time.Second}
 		go func() { _ = hs.ServeTLS(ln, "", "") }()
 		l.ontapServers = append(l.ontapServers, hs)
 		l.closers = append(l.closers, func() { _ = hs.Close() })
