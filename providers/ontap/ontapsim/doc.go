@@ -28,7 +28,9 @@
 //
 // # Protocol
 //
-// Basic auth on every request (401 with ONTAP's body otherwise). Collections
+// Basic auth on every request (401 with ONTAP's body otherwise); the
+// X-Dot-Client-App and X-Dot-SVM-Name headers are accepted and ignored.
+// Logf, when set, gets one line per request with status and duration. Collections
 // answer {"records", "num_records", "_links": {"self", "next"}}; without
 // fields= only the key fields (uuid and name; id for export policies, index
 // for rules) and _links come back, a single object comes back whole.
@@ -54,8 +56,8 @@
 // # Jobs
 //
 // SVM, volume, snapshot, SnapMirror, SVM-peer and cluster writes are
-// asynchronous: the
-// default return_timeout=0 answers 202 {"job": {uuid, _links}}; with
+// asynchronous: the default return_timeout=0 answers 202
+// {"job": {uuid, _links}}; with
 // return_timeout>0 the server waits up to that long and answers 200 (201 for
 // POST, with num_records/records when return_records=true), or the job's
 // error if it failed, or 202 if it is still running. Export policies, their
@@ -73,6 +75,7 @@
 //
 // # Semantics
 //
+// SVMs get no root volume record; their namespace root "/" always exists.
 // Volumes: svm, name and aggregates are required; defaults size 20 MB (the
 // minimum), type rw, state online, guarantee volume, snapshot policy of the
 // SVM ("default"; "none" for dp), export policy "default". Names are unique
