@@ -158,6 +158,20 @@ func resourceSchemas() map[string]*providers.ResourceSchema {
 				},
 			},
 		},
+		typeSVMPeer: {
+			ImportHelp: "svm:peer_svm",
+			Schema: providers.Schema{
+				Description: "An SVM peer relationship, made on the destination cluster's provider before SnapMirror relationships between the two SVMs (the clusters must be peered).",
+				Attributes: map[string]*providers.Attribute{
+					"id":           idAttr("The peer relationship's uuid."),
+					"svm":          {Type: cty.String, Required: true, ForceNew: true, Description: "Local SVM."},
+					"peer_svm":     {Type: cty.String, Required: true, ForceNew: true, Description: "SVM on the peer cluster."},
+					"peer_cluster": {Type: cty.String, Required: true, ForceNew: true, Description: "Peer cluster name."},
+					"applications": {Type: cty.Set(cty.String), Optional: true, Computed: true, Description: "Peering applications (default snapmirror)."},
+					"state":        computed(cty.String, "peered, pending, ..."),
+				},
+			},
+		},
 		typeSnapMirror: {
 			ImportHelp: "the destination path, svm:volume",
 			Schema: providers.Schema{
