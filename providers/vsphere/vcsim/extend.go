@@ -58,9 +58,17 @@ func (e *extensions) before(ctx *simulator.Context, method *simulator.Method) {
 			ctx.Map.Put(&cluster{c})
 		}
 	case "HostDatastoreSystem.CreateNasDatastore", "HostDatastoreSystem.RemoveDatastore":
-		if dss, ok := ctx.Map.Get(method.This).(*simulator.HostDatastoreSystem); ok {
-			ctx.Map.Put(&nasDatastoreSystem{HostDatastoreSystem: dss, dir: e.dir})
+		// Concurrent calls on one host share the wrapper: it is counted in here and out by
+		// the call, and swapped back only when the last call is done. (Swapping per call let
+		// one call put the plain system back while another was about to be dispatched to it.)
+		e.mu.Lock()
+		switch dss := ctx.Map.Get(method.This).(type) {
+		case *nasDatastoreSystem:
+			dss.calls++
+		case *simulator.HostDatastoreSystem:
+			ctx.Map.Put(&nasDatastoreSystem{HostDatastoreSystem: dss, dir: e.dir, ext: e, calls: 1})
 		}
+		e.mu.Unlock()
 	case "DistributedVirtualSwitch.ReconfigureDvs_Task", "VmwareDistributedVirtualSwitch.ReconfigureDvs_Task":
 		req, ok := method.Body.(*types.ReconfigureDvs_Task)
 		if s, isDVS := ctx.Map.Get(method.This).(*simulator.DistributedVirtualSwitch); ok && isDVS {
@@ -108,11 +116,23 @@ func (e *extensions) RemoveObject(*simulator.Context, types.ManagedObjectReferen
 // have it, and the datastore is a mount of it named by the spec's LocalPath.
 type nasDatastoreSystem struct {
 	*simulator.HostDatastoreSystem
-	dir string
+	dir   string
+	ext   *extensions
+	calls int // calls in flight (under ext.mu)
+}
+
+// done ends one call; the last one puts the plain system back.
+func (dss *nasDatastoreSystem) done(ctx *simulator.Context) {
+	dss.ext.mu.Lock()
+	defer dss.ext.mu.Unlock()
+	dss.calls--
+	if dss.calls == 0 {
+		ctx.Map.Put(dss.HostDatastoreSystem)
+	}
 }
 
 func (dss *nasDatastoreSystem) CreateNasDatastore(ctx *simulator.Context, req *types.CreateNasDatastore) soap.HasFault {
-	defer ctx.Map.Put(dss.HostDatastoreSystem)
+	defer dss.done(ctx)
 	spec := req.Spec
 	name := path.Base(spec.LocalPath)
 	if spec.RemoteHost == "" || spec.RemotePath == "" || name == "" || name == "." || name == "/" {
@@ -177,7 +197,7 @@ func (dss *nasDatastoreSystem) CreateNasDatastore(ctx *simulator.Context, req *t
 // RemoveDatastore unmounts a datastore from this host; the last unmount removes the
 // datastore from the inventory (the export and its files stay on the NFS server).
 func (dss *nasDatastoreSystem) RemoveDatastore(ctx *simulator.Context, req *types.RemoveDatastore) soap.HasFault {
-	defer ctx.Map.Put(dss.HostDatastoreSystem)
+	defer dss.done(ctx)
 	body := &methods.RemoveDatastoreBody{}
 	ds, ok := ctx.Map.Get(req.Datastore).(*simulator.Datastore)
 	if !ok || !slices.Contains(dss.Datastore, req.Datastore) {

@@ -2,9 +2,11 @@ package vcsim
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -224,4 +226,31 @@ func TestDistributedSwitchReconfigure(t *testing.T) {
 	cfg := cur.Config.(*types.VMwareDVSConfigInfo)
 	require.Equal(t, int32(9000), cfg.MaxMtu)
 	require.Equal(t, []string{"u1", "u2"}, cfg.UplinkPortPolicy.(*types.DVSNameArrayUplinkPortPolicy).UplinkPortName)
+}
+
+// Many NAS datastores mounted at once on the same hosts, as a parallel apply does: every
+// call reaches the NFS model, none the plain simulator (which would stat a relative path).
+func TestNASDatastoresConcurrentOnOneHost(t *testing.T) {
+	dir := t.TempDir()
+	s := start(t, Options{Dir: dir})
+	ctx := context.Background()
+	_, hosts := addHosts(t, s, 2)
+	var wg sync.WaitGroup
+	errs := make(chan error, 24)
+	for i := 0; i < 12; i++ {
+		for _, h := range hosts {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				_, err := h.CreateNasDatastore(ctx, types.HostNasVolumeSpec{RemoteHost: "filer1", RemotePath: fmt.Sprintf("/vol/v%d", i), LocalPath: fmt.Sprintf("v%d", i), AccessMode: "readWrite", Type: "NFS"})
+				errs <- err
+			}(i)
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	require.Len(t, s.Map().All("Datastore"), 12)
 }
