@@ -40,3 +40,19 @@ variable "ontap_scl3_password" {
 variable "ontap_ca_file" {
   type = string
 }
+
+variable "primary_cluster_name" {
+  type        = string
+  default     = "phx1"
+  description = "The PHX1 ONTAP cluster's name, as SCL3's cluster peering knows it."
+}
+
+variable "mirror_state" {
+  type        = string
+  default     = "snapmirrored"
+  description = "snapmirrored in normal operation; broken_off to fail over to SCL3 (the copies become writable); back to snapmirrored to resync."
+  validation {
+    condition     = contains(["snapmirrored", "broken_off", "paused"], var.mirror_state)
+    error_message = "mirror_state is snapmirrored, broken_off or paused."
+  }
+}

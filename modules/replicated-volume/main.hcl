@@ -15,6 +15,9 @@ resource "ontap_volume" "dp" {
 
   lifecycle {
     prevent_destroy = true
+    # Breaking the mirror (a failover or a DR drill) turns the copy into a writable rw volume
+    # and a resync turns it back: the relationship's state says which, not the volume's type.
+    ignore_changes = [type]
   }
 
   tags = { role = "dr-copy", source = "${var.source_svm}:${var.source_volume}" }
@@ -26,5 +29,6 @@ resource "ontap_snapmirror" "mirror" {
   destination_path = "${var.svm}:${ontap_volume.dp.name}"
   policy           = var.policy
   schedule         = var.schedule
+  state            = var.state
   tags             = { source = "${var.source_svm}:${var.source_volume}" }
 }

@@ -34,3 +34,9 @@ variable "schedule" {
   type    = string
   default = "hourly"
 }
+
+variable "state" {
+  type        = string
+  default     = "snapmirrored"
+  description = "The relationship's state: snapmirrored, broken_off (fail over: the copy becomes writable) or paused."
+}
