@@ -144,7 +144,7 @@ func TestReferenceEnclavesValidate(t *testing.T) {
 		},
 		{
 			enclave:   "scl3-dr",
-			instances: 31,
+			instances: 32,
 			policies:  []string{"every-catalog-volume-mirrored", "mirror-destinations-are-dp"},
 		},
 	}
@@ -387,7 +387,7 @@ resource "vsphere_virtual_machine" "scratch" {
 			name:    "catalog volume without a mirror",
 			enclave: "scl3-dr",
 			edits: []refEdit{{file: "enclaves/scl3-dr/storage.hcl",
-				old: `for_each = module.catalog.replicated`,
+				old: `for_each   = module.catalog.replicated`,
 				new: `for_each = { for k, v in module.catalog.replicated : k => v if k != "ldap" }`}},
 			fail: []string{"every-catalog-volume-mirrored"},
 		},
@@ -644,10 +644,7 @@ func TestReferenceEnclavesBuildInLab(t *testing.T) {
 		require.Equal(t, "hci-data", sp, name)
 	}
 
-	// The SVM peering is a one-time decision outside the enclave (lab.md): create the DR
-	// SVM first, peer it, then build the mirrors.
-	build(scl3, "svm.plan", []string{"--target", "ontap_svm.dr"}, "carol", "dave")
-	refONTAP(t, labDir, env, "scl3", "POST", "/api/svm/peers", `{"svm":{"name":"hci_dr"},"peer":{"svm":{"name":"hci"},"cluster":{"name":"phx1"}},"applications":["snapmirror"]}`)
+	// One apply: the DR SVM, its peering with hci at PHX1 (ontap_svm_peer), then the mirrors.
 	build(scl3, "scl3.plan", nil, "carol", "dave")
 	run(0, "plan", scl3, "--var-file", vars, "--detailed-exitcode")
 
