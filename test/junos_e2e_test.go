@@ -35,8 +35,8 @@ func (w *liWorld) junosCounts() map[string]liJunosCounts {
 	return out
 }
 
-// junosDelta is after minus before, per device.
-func junosDelta(before, after map[string]liJunosCounts) map[string]liJunosCounts {
+// liJunosDelta is after minus before, per device.
+func liJunosDelta(before, after map[string]liJunosCounts) map[string]liJunosCounts {
 	out := map[string]liJunosCounts{}
 	for name, a := range after {
 		b := before[name]
@@ -69,7 +69,7 @@ func TestJunosEndToEnd(t *testing.T) {
 
 	before := w.junosCounts()
 	file := w.plan("create.plan")
-	for name, d := range junosDelta(before, w.junosCounts()) {
+	for name, d := range liJunosDelta(before, w.junosCounts()) {
 		// With nothing in state yet there may be nothing to refresh; never more than one read.
 		require.LessOrEqual(t, d.getConfig, 1, name)
 		require.Zero(t, d.commits, "%s: a plan writes nothing", name)
@@ -78,7 +78,7 @@ func TestJunosEndToEnd(t *testing.T) {
 	before = w.junosCounts()
 	r := w.apply(file)
 	require.Equal(t, 0, r.code, "%s", r)
-	for name, d := range junosDelta(before, w.junosCounts()) {
+	for name, d := range liJunosDelta(before, w.junosCounts()) {
 		require.LessOrEqual(t, d.commits, 2, "%s: commits per apply (confirmed, then confirming)", name)
 		require.Positive(t, d.commits, name)
 		dev := w.lab.Junos[name]
@@ -93,7 +93,7 @@ func TestJunosEndToEnd(t *testing.T) {
 	}
 	before = w.junosCounts()
 	w.expect(0, w.planArgs("--detailed-exitcode")...)
-	require.Equal(t, map[string]liJunosCounts{"srx-a": {getConfig: 1}, "ex-a": {getConfig: 1}}, junosDelta(before, w.junosCounts()),
+	require.Equal(t, map[string]liJunosCounts{"srx-a": {getConfig: 1}, "ex-a": {getConfig: 1}}, liJunosDelta(before, w.junosCounts()),
 		"a plan reads each device once and commits nothing")
 
 	set := srx.CommittedSet()
@@ -132,18 +132,18 @@ func TestJunosEndToEnd(t *testing.T) {
 	more := []string{"--var", "extra_addresses=50"}
 	before = w.junosCounts()
 	file = w.plan("more.plan", more...)
-	require.Equal(t, map[string]liJunosCounts{"srx-a": {getConfig: 1}, "ex-a": {getConfig: 1}}, junosDelta(before, w.junosCounts()))
+	require.Equal(t, map[string]liJunosCounts{"srx-a": {getConfig: 1}, "ex-a": {getConfig: 1}}, liJunosDelta(before, w.junosCounts()))
 	w.approve(file)
 	before = w.junosCounts()
 	r = w.apply(file, more...)
 	require.Equal(t, 0, r.code, "%s", r)
-	d := junosDelta(before, w.junosCounts())
+	d := liJunosDelta(before, w.junosCounts())
 	require.LessOrEqual(t, d["srx-a"].commits, 2, "srx-a commits for 50 addresses")
 	require.Zero(t, d["ex-a"].commits, "ex-a had nothing to change")
 	require.Equal(t, 51, strings.Count(srx.CommittedSet(), "set security address-book global address "), "core-net and 50 more")
 	before = w.junosCounts()
 	w.expect(0, w.planArgs(append([]string{"--detailed-exitcode"}, more...)...)...)
-	require.Equal(t, map[string]liJunosCounts{"srx-a": {getConfig: 1}, "ex-a": {getConfig: 1}}, junosDelta(before, w.junosCounts()))
+	require.Equal(t, map[string]liJunosCounts{"srx-a": {getConfig: 1}, "ex-a": {getConfig: 1}}, liJunosDelta(before, w.junosCounts()))
 
 	// Reorder: ldaps before imaps. A change, and the device's order follows.
 	w.edit("main.hcl", liImaps+"\n"+"  "+liLdaps, liLdaps+"\n"+"  "+liImaps)

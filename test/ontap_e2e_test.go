@@ -69,8 +69,9 @@ func liOntapREST(t *testing.T, w *liWorld, cluster, method, path string, body an
 }
 
 // TestOntapEndToEnd: an SVM, its LIF, an ordered export policy, a snapshot policy and three
-// 100GiB volumes at phx1; once the SVMs are peered, a dp volume and a SnapMirror relationship
-// at scl3 (provider alias). Then an out-of-band resize is reported by drift.
+// 100GiB volumes at phx1; at scl3 (provider alias) an SVM peered with it, a dp volume and a
+// SnapMirror relationship. Reordering export rules reorders them on the filer; an
+// out-of-band resize is reported by drift and put back by a plan.
 func TestOntapEndToEnd(t *testing.T) {
 	t.Parallel()
 	w := liOntapLab(t)
@@ -117,7 +118,24 @@ func TestOntapEndToEnd(t *testing.T) {
 	}
 	require.NotNil(t, snap)
 	require.Len(t, snap.Copies, 2)
-	require.Empty(t, liVolumes(scl3, "hci_dr"))
+
+	dr, ok := scl3.Volume("hci_dr", "data0_dr")
+	require.True(t, ok, "data0_dr at scl3")
+	require.Equal(t, 100*liGiB, dr.Size)
+	require.Equal(t, "dp", dr.Type)
+	require.Len(t, scl3.Relationships(), 1)
+	rel := scl3.Relationships()[0]
+	require.Equal(t, "hci:data0", rel.SourcePath)
+	require.Equal(t, "hci_dr:data0_dr", rel.DestinationPath)
+	require.Equal(t, "phx1", rel.SourceCluster)
+	require.Equal(t, "MirrorAllSnapshots", rel.Policy)
+	require.Equal(t, "hourly", rel.Schedule)
+	require.Equal(t, ontapsim.SMSnapmirrored, rel.State)
+	require.True(t, rel.Healthy)
+	require.Empty(t, phx1.Relationships(), "relationships live on the destination")
+	require.Len(t, scl3.SVMPeers(), 1)
+	require.Equal(t, "hci_dr", scl3.SVMPeers()[0].SVM)
+	require.Contains(t, w.stateList(), "ontap_snapmirror.data0")
 
 	// Export rules are ordered: swapping the two is a change, and the filer follows.
 	w.edit("main.hcl", liRuleHosts+"\n  "+liRuleNet, liRuleNet+"\n  "+liRuleHosts)
@@ -134,37 +152,17 @@ func TestOntapEndToEnd(t *testing.T) {
 		}
 	}
 
-	// The SVMs peered, as an administrator does once outside the enclave; then the mirror.
-	require.NoError(t, scl3.PeerSVM("hci_dr", phx1, "hci"))
-	mirror := []string{"--var", "mirror=true"}
-	w.converge("mirror.plan", mirror...)
-	dr, ok := scl3.Volume("hci_dr", "data0_dr")
-	require.True(t, ok, "data0_dr at scl3")
-	require.Equal(t, 100*liGiB, dr.Size)
-	require.Equal(t, "dp", dr.Type)
-	require.Len(t, scl3.Relationships(), 1)
-	rel := scl3.Relationships()[0]
-	require.Equal(t, "hci:data0", rel.SourcePath)
-	require.Equal(t, "hci_dr:data0_dr", rel.DestinationPath)
-	require.Equal(t, "phx1", rel.SourceCluster)
-	require.Equal(t, "MirrorAllSnapshots", rel.Policy)
-	require.Equal(t, "hourly", rel.Schedule)
-	require.Equal(t, ontapsim.SMSnapmirrored, rel.State)
-	require.True(t, rel.Healthy)
-	require.Empty(t, phx1.Relationships(), "relationships live on the destination")
-	require.Contains(t, w.stateList(), "ontap_snapmirror.data0[0]")
-
 	// Out of band, over the REST API: data1 grows to 150GiB.
 	data1 := liVolumes(phx1, "hci")["data1"]
 	code, body := liOntapREST(t, w, "phx1", http.MethodPatch, "/api/storage/volumes/"+data1.UUID+"?return_timeout=30", map[string]any{"size": 150 * liGiB})
 	require.Contains(t, []int{200, 202}, code, "%v", body)
 	require.Eventually(t, func() bool { v, _ := phx1.Volume("hci", "data1"); return v.Size == 150*liGiB }, 10*time.Second, 50*time.Millisecond)
 
-	r := w.run(append([]string{"drift", w.dir, "--var-file", w.vars}, mirror...)...)
+	r := w.run("drift", w.dir, "--var-file", w.vars)
 	require.Equal(t, 2, r.code, "%s", r)
 	require.Contains(t, r.stdout, "ontap_volume.data[1]")
 	require.Contains(t, r.stdout, "size")
-	r = w.run(append([]string{"drift", w.dir, "--var-file", w.vars, "--format", "json"}, mirror...)...)
+	r = w.run("drift", w.dir, "--var-file", w.vars, "--format", "json")
 	require.Equal(t, 2, r.code, "%s", r)
 	var rep driftJSON
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &rep), "%s", r)
@@ -180,10 +178,10 @@ func TestOntapEndToEnd(t *testing.T) {
 	require.EqualValues(t, strconv.FormatInt(150*liGiB, 10), rep.Drift[0].Diffs[0].After)
 
 	// The fix is a plan like any other: back to 100GiB.
-	w.converge("fix.plan", mirror...)
+	w.converge("fix.plan")
 	v, _ := phx1.Volume("hci", "data1")
 	require.Equal(t, 100*liGiB, v.Size)
-	w.expect(0, append([]string{"drift", w.dir, "--var-file", w.vars}, mirror...)...)
+	w.expect(0, "drift", w.dir, "--var-file", w.vars)
 }
 
 // The export policy's two rules in testdata/labinterop/ontap/main.hcl, for swapping.

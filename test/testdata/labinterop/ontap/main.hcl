@@ -1,7 +1,7 @@
 # Two ONTAP clusters in the lab (enclave lab up --ontap phx1 --ontap scl3), for
 # test/ontap_e2e_test.go: an SVM with a data LIF, an export policy, a snapshot policy and
-# data volumes at phx1, and a SnapMirror destination for the first of them at scl3. The SVMs
-# are peered outside the enclave, so the mirror is off until the test has peered them.
+# data volumes at phx1; at scl3 an SVM peered with it and a SnapMirror destination for the
+# first of the volumes.
 
 enclave "ontap-e2e" {}
 
@@ -22,11 +22,6 @@ variable "ontap_scl3_password" {
 variable "volumes" {
   type    = number
   default = 3
-}
-
-variable "mirror" {
-  type    = bool
-  default = false
 }
 
 provider "ontap" {
@@ -109,8 +104,14 @@ resource "ontap_svm" "dr" {
   protocols  = ["nfs"]
 }
 
+resource "ontap_svm_peer" "hci" {
+  provider     = ontap.scl3
+  svm          = ontap_svm.dr.name
+  peer_svm     = ontap_svm.hci.name
+  peer_cluster = "phx1"
+}
+
 resource "ontap_volume" "data0_dr" {
-  count     = var.mirror ? 1 : 0
   provider  = ontap.scl3
   name      = "data0_dr"
   svm       = ontap_svm.dr.name
@@ -121,10 +122,9 @@ resource "ontap_volume" "data0_dr" {
 }
 
 resource "ontap_snapmirror" "data0" {
-  count            = var.mirror ? 1 : 0
   provider         = ontap.scl3
-  source_path      = "${ontap_svm.hci.name}:${ontap_volume.data[0].name}"
-  destination_path = "${ontap_svm.dr.name}:${ontap_volume.data0_dr[0].name}"
+  source_path      = "${ontap_svm_peer.hci.peer_svm}:${ontap_volume.data[0].name}"
+  destination_path = "${ontap_svm.dr.name}:${ontap_volume.data0_dr.name}"
   policy           = "MirrorAllSnapshots"
   schedule         = "hourly"
 }
