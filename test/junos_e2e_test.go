@@ -45,6 +45,29 @@ func liJunosDelta(before, after map[string]liJunosCounts) map[string]liJunosCoun
 	return out
 }
 
+// liRPCs is every device's RPC counts.
+func liRPCs(w *liWorld) map[string]map[string]int {
+	out := map[string]map[string]int{}
+	for name, d := range w.lab.Junos {
+		out[name] = d.RPCCounts()
+	}
+	return out
+}
+
+// liRPCDelta is after minus before per device and RPC, leaving out RPCs not sent.
+func liRPCDelta(before, after map[string]map[string]int) map[string]map[string]int {
+	out := map[string]map[string]int{}
+	for name, a := range after {
+		out[name] = map[string]int{}
+		for rpc, n := range a {
+			if n != before[name][rpc] {
+				out[name][rpc] = n - before[name][rpc]
+			}
+		}
+	}
+	return out
+}
+
 // liPolicyOrder is the order of the policies from-zone from to-zone to in a device's
 // committed configuration, as set lines list them.
 func liPolicyOrder(set, from, to string) []string {
@@ -76,8 +99,17 @@ func TestJunosEndToEnd(t *testing.T) {
 	}
 	w.approve(file)
 	before = w.junosCounts()
+	rpcs := liRPCs(w)
 	r := w.apply(file)
 	require.Equal(t, 0, r.code, "%s", r)
+	for name, rpc := range liRPCDelta(rpcs, liRPCs(w)) {
+		// SPEC §9: one transaction per device: lock, load, commit check, confirmed commit,
+		// verify, confirm, unlock.
+		require.Equal(t, map[string]int{
+			"lock-configuration": 1, "load-configuration": 1, "commit-configuration": 3,
+			"get-configuration": 1, "unlock-configuration": 1, "close-session": 1,
+		}, rpc, "%s: RPCs of the apply", name)
+	}
 	for name, d := range liJunosDelta(before, w.junosCounts()) {
 		require.LessOrEqual(t, d.commits, 2, "%s: commits per apply (confirmed, then confirming)", name)
 		require.Positive(t, d.commits, name)
@@ -135,8 +167,12 @@ func TestJunosEndToEnd(t *testing.T) {
 	require.Equal(t, map[string]liJunosCounts{"srx-a": {getConfig: 1}, "ex-a": {getConfig: 1}}, liJunosDelta(before, w.junosCounts()))
 	w.approve(file)
 	before = w.junosCounts()
+	rpcs = liRPCs(w)
 	r = w.apply(file, more...)
 	require.Equal(t, 0, r.code, "%s", r)
+	rpc := liRPCDelta(rpcs, liRPCs(w))["srx-a"]
+	require.Equal(t, 1, rpc["load-configuration"], "fifty addresses in one load: %v", rpc)
+	require.Equal(t, 3, rpc["commit-configuration"], "check, confirmed, confirm: %v", rpc)
 	d := liJunosDelta(before, w.junosCounts())
 	require.LessOrEqual(t, d["srx-a"].commits, 2, "srx-a commits for 50 addresses")
 	require.Zero(t, d["ex-a"].commits, "ex-a had nothing to change")

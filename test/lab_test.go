@@ -288,6 +288,12 @@ func TestLabUpWithRealClients(t *testing.T) {
 	fi, err := os.Stat(key)
 	require.NoError(t, err)
 	require.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), "id_ed25519 is private")
+	// OpenSSH reads the key as written (an unencrypted OpenSSH private key).
+	pub, err := liCommand(t, 10*time.Second, nil, "", "ssh-keygen", "-y", "-f", key)
+	require.NoError(t, err, pub)
+	wrote, err := os.ReadFile(filepath.Join(dir, "id_ed25519.pub"))
+	require.NoError(t, err)
+	require.Equal(t, liKeyField(string(wrote)), liKeyField(pub))
 	known := filepath.Join(dir, "known_hosts")
 	kb, err := os.ReadFile(known)
 	require.NoError(t, err)
@@ -301,6 +307,25 @@ func TestLabUpWithRealClients(t *testing.T) {
 	t.Run("ansible", func(t *testing.T) { liAnsible(t, dir, env) })
 
 	up.interrupt(t)
+	for _, addr := range []string{
+		net.JoinHostPort(env["ENCLAVE_LAB_JUNOS_SRX_A_HOST"], env["ENCLAVE_LAB_JUNOS_SRX_A_PORT"]),
+		strings.TrimPrefix(env["ENCLAVE_LAB_ONTAP_PHX1_URL"], "https://"),
+	} {
+		c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+		if err == nil {
+			c.Close()
+		}
+		require.Error(t, err, "%s still listens after lab up stopped", addr)
+	}
+}
+
+// liKeyField is the base64 key of an authorized_keys line.
+func liKeyField(line string) string {
+	f := strings.Fields(line)
+	if len(f) < 2 {
+		return line
+	}
+	return f[0] + " " + f[1]
 }
 
 // liSSHArgs are OpenSSH's arguments for the NETCONF subsystem of device n, trusting only the
