@@ -274,6 +274,47 @@ func TestJunosApplyFailures(t *testing.T) {
 		require.Contains(t, srx.CommittedSet(), "address ldap 10.1.0.20/32")
 	})
 
+	t.Run("connection lost at the commit", func(t *testing.T) {
+		// The session drops as the commit is sent, before or after the device applied it.
+		// enclave cannot know which: it exits 1, keeps the resource marked uncertain in
+		// state, and the next plan reads the device for the truth.
+		w.t = t
+		w.edit("main.hcl", `prefix = "10.1.0.20/32"`, `prefix = "10.1.0.22/32"`)
+		defer w.edit("main.hcl", `prefix = "10.1.0.22/32"`, `prefix = "10.1.0.20/32"`)
+		for _, afterApply := range []bool{false, true} {
+			file := w.plan("drop.plan")
+			w.approve(file)
+			snap := w.junosSnapshot("srx-a")
+			srx.Faults().DropAtCommit(afterApply)
+			r := w.apply(file)
+			require.Equal(t, 1, r.code, "%s", r)
+			require.Contains(t, r.stderr, liJunosAddr(w, "srx-a"))
+			require.Contains(t, r.stderr, "junos_security_zone.trust")
+			require.Regexp(t, `(?s)"address": "junos_security_zone.trust".*?"status": "uncertain"`, string(w.stateBytes()),
+				"the outcome is unknown and state says so")
+			require.Eventually(t, func() bool { return !srx.Locked() && srx.Sessions() == 0 }, 5*time.Second, 10*time.Millisecond,
+				"the lost session's lock is released")
+			require.False(t, srx.CandidateModified(), "the lost session's changes are discarded from the candidate")
+			pending, deadline := srx.ConfirmPending()
+			if !afterApply {
+				require.False(t, pending)
+				require.Equal(t, snap.committed, srx.CommittedXML(), "nothing was committed")
+				// The device still has .20: the next plan, refreshing, has the change to make.
+				r = w.run(w.planArgs("--detailed-exitcode")...)
+				require.Equal(t, 2, r.code, "%s", r)
+				require.Contains(t, r.stdout, "junos_security_zone.trust")
+				continue
+			}
+			// The confirmed commit was applied and will never be confirmed: the device rolls
+			// itself back when its timer (commit_confirm_minutes, 5 by default) runs out.
+			require.True(t, pending, "a confirmed commit waits for a confirmation that will not come")
+			require.WithinDuration(t, time.Now().Add(5*time.Minute), deadline, time.Minute)
+			require.Contains(t, srx.CommittedSet(), "address ldap 10.1.0.22/32")
+			r = w.run(w.planArgs("--detailed-exitcode")...)
+			require.Contains(t, []int{0, 2}, r.code, "the next plan refreshes the uncertain resource\n%s", r)
+		}
+	})
+
 	t.Run("locked by another session", func(t *testing.T) {
 		w.t = t
 		w.edit("main.hcl", "name        = \"ge-0/0/1\"\n  description = \"hci services\"", "name        = \"ge-0/0/1\"\n  description = \"hci services, locked out\"")
