@@ -145,7 +145,7 @@ func TestReferenceEnclavesValidate(t *testing.T) {
 		{
 			enclave:   "scl3-dr",
 			instances: 32,
-			policies:  []string{"every-catalog-volume-mirrored", "mirror-destinations-are-dp"},
+			policies:  []string{"every-catalog-volume-mirrored", "mirror-destinations-are-dr-copies"},
 		},
 	}
 	for _, tt := range tests {
@@ -401,7 +401,7 @@ resource "ontap_snapmirror" "stray" {
   destination_path = "hci_dr:stray"
 }
 `}},
-			fail: []string{"mirror-destinations-are-dp"},
+			fail: []string{"mirror-destinations-are-dr-copies"},
 		},
 	}
 	for _, tt := range tests {

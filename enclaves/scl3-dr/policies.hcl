@@ -9,10 +9,16 @@ policy "every-catalog-volume-mirrored" {
   message = "every volume the HCI replication catalog marks replicate_to = \"scl3\" needs a SnapMirror relationship from its PHX1 source into the SCL3 SVM."
 }
 
-policy "mirror-destinations-are-dp" {
+# Every relationship fills one of this enclave's DR copies (modules/replicated-volume, which
+# always creates them as dp). Not checked by type: breaking a mirror (a failover or a DR drill)
+# turns the copy into a writable rw volume until the resync, and that must not block the plan
+# that resyncs it.
+policy "mirror-destinations-are-dr-copies" {
   enforcement = "mandatory"
   condition = alltrue([
-    for r in ontap_snapmirror : contains([for v in ontap_volume : "${v.svm}:${v.name}" if v.type == "dp"], r.destination_path)
+    for r in ontap_snapmirror : contains([
+      for v in ontap_volume : "${v.svm}:${v.name}" if try(v.tags.role, "") == "dr-copy"
+    ], r.destination_path)
   ])
-  message = "every SnapMirror destination must be a dp volume of this enclave."
+  message = "every SnapMirror destination must be one of this enclave's DR copies (modules/replicated-volume)."
 }
