@@ -289,3 +289,53 @@ func TestOntapJobFailure(t *testing.T) {
 	p = decodePlanJSON(t, w.expect(0, w.planArgs(append([]string{"--json"}, four...)...)...))
 	require.Equal(t, map[string]string{kept[0]: "update"}, p.pending(), "what is left is what the filer lacks")
 }
+
+// TestOntapRefusals: a cluster whose certificate the CA file did not sign, and a wrong
+// password, each stop the plan with exit 1 naming the cluster; nothing is written to it and
+// no password appears in the output.
+func TestOntapRefusals(t *testing.T) {
+	t.Parallel()
+	w := liOntapLab(t)
+	phx1 := w.lab.Ontap["phx1"]
+	w.converge("base.plan")
+	other := w.path("other-ca.pem")
+	otherCA(t, other)
+	addr := strings.TrimPrefix(w.lab.Env["ENCLAVE_LAB_ONTAP_PHX1_URL"], "https://")
+	for _, tc := range []struct {
+		name string
+		vars []string
+		want string // in stderr, besides the cluster's address
+	}{
+		{"unknown CA", []string{"ontap_ca_file=" + other}, "certificate"},
+		{"wrong password", []string{"ontap_phx1_password=not-the-password"}, "401"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w.t = t
+			var extra []string
+			for _, v := range tc.vars {
+				extra = append(extra, "--var", v)
+			}
+			state := string(w.stateBytes())
+			writes := 0
+			for k, n := range phx1.RequestCounts() {
+				if !strings.HasPrefix(k, "GET ") {
+					writes += n
+				}
+			}
+			r := w.run(w.planArgs(append([]string{"--detailed-exitcode"}, extra...)...)...)
+			require.Equal(t, 1, r.code, "%s", r)
+			require.Contains(t, r.stderr, addr, "names the cluster")
+			require.Contains(t, r.stderr, tc.want)
+			require.NotContains(t, r.output(), w.lab.Env["ENCLAVE_LAB_ONTAP_PHX1_PASSWORD"])
+			require.NotContains(t, r.output(), "not-the-password")
+			require.Equal(t, state, string(w.stateBytes()))
+			after := 0
+			for k, n := range phx1.RequestCounts() {
+				if !strings.HasPrefix(k, "GET ") {
+					after += n
+				}
+			}
+			require.Equal(t, writes, after, "nothing written to the cluster")
+		})
+	}
+}
