@@ -848,7 +848,8 @@ func (a *Applier) applyTransaction(ctx context.Context, key string, ms []*plans.
 		return err
 	}
 	a.e.progress(key, fmt.Sprintf("one transaction for %d changes...", len(changes)))
-	results := p.Apply(ctx, changes, a.e.Progress)
+	// The device reports its transaction steps; they are the device's, not one resource's.
+	results := p.Apply(ctx, changes, func(_, msg string) { a.e.progress(key, msg) })
 	var firstErr error
 	for i, c := range cs {
 		r := providers.ChangeResult{Err: fmt.Errorf("provider returned no result")}
