@@ -629,3 +629,34 @@ resource "fake_net" "n" {
 	assert.Equal(t, "factory-default", a.SensitiveVars["esx_password"])
 	assert.True(t, plans.MatchesSensitiveValue(p.Variables["esx_password"].Hash, a.SensitiveVars["esx_password"]))
 }
+
+func TestDynamicBlocks(t *testing.T) {
+	h := newHarness(t, map[string]string{"main.hcl": base + `
+variable "disks" {
+  type    = map(number)
+  default = { data = 100, logs = 20 }
+}
+resource "fake_vm" "v" {
+  name = "v"
+  dynamic "disk" {
+    for_each = var.disks
+    content {
+      label   = disk.key
+      size_gb = disk.value
+    }
+  }
+}
+`})
+	p := h.mustPlan()
+	var disks []any
+	for _, c := range p.Changes {
+		if c.Addr == "fake_vm.v" {
+			disks, _ = c.After["disk"].([]any)
+		}
+	}
+	require.Len(t, disks, 2)
+	assert.Equal(t, "data", disks[0].(map[string]any)["label"])
+	assert.EqualValues(t, 20, disks[1].(map[string]any)["size_gb"])
+	h.apply(p)
+	assert.False(t, h.mustPlan().HasChanges())
+}
