@@ -15,7 +15,6 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -131,7 +130,7 @@ func (w *liWorld) stateBytes() []byte {
 	return b
 }
 
-// liEdit replaces old (which must occur exactly once) with new in the enclave's file name.
+// edit replaces old (which must occur exactly once) with new in the enclave's file name.
 func (w *liWorld) edit(name, old, new string) {
 	w.t.Helper()
 	p := filepath.Join(w.dir, name)
@@ -148,7 +147,6 @@ type liLabUp struct {
 	done    chan error
 	printed []string
 	stderr  *bytes.Buffer
-	mu      sync.Mutex
 }
 
 // liStartLabUp runs `enclave lab up` with args and waits (a minute at most) for its ready line.
