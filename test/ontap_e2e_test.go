@@ -285,6 +285,7 @@ func TestOntapJobFailure(t *testing.T) {
 		}
 	}
 	require.Len(t, kept, 1, "exactly the failed job's volume kept its size: %v", kept)
+	require.NotEmpty(t, grown, "the other resizes went through")
 	require.Contains(t, r.stderr, kept[0], "the failure names the volume")
 	p = decodePlanJSON(t, w.expect(0, w.planArgs(append([]string{"--json"}, four...)...)...))
 	require.Equal(t, map[string]string{kept[0]: "update"}, p.pending(), "what is left is what the filer lacks")

@@ -660,3 +660,22 @@ resource "fake_vm" "v" {
 	h.apply(p)
 	assert.False(t, h.mustPlan().HasChanges())
 }
+
+func TestUncertainResourceIsAppliedAgain(t *testing.T) {
+	h := newHarness(t, map[string]string{"main.hcl": base + `
+resource "fake_net" "n" { name = "n" }
+`})
+	h.apply(h.mustPlan())
+	st, _, err := h.backend.Read()
+	require.NoError(t, err)
+	st.Resource("fake_net.n").Status = state.StatusUncertain
+	_, err = h.backend.Write(st)
+	require.NoError(t, err)
+	p := h.mustPlan()
+	require.Equal(t, "update", actions(p)["fake_net.n"])
+	assert.True(t, p.HasChanges())
+	h.apply(p)
+	st, _, _ = h.backend.Read()
+	assert.Equal(t, "", st.Resource("fake_net.n").Status)
+	assert.False(t, h.mustPlan().HasChanges())
+}

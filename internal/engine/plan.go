@@ -247,6 +247,13 @@ func (h *planHooks) planManaged(s *scope, r *config.Resource, key instanceKey, a
 		}
 		rc.Before = maskObject(&rs.Schema, cur, nil)
 	}
+	if rc.Action == plans.NoOp && prior != nil && prior.Status == state.StatusUncertain {
+		// The last apply lost touch after a change was made (a Junos confirmed commit that
+		// was never confirmed). What is there now may still be rolled back by the device, so
+		// the plan applies it again, which confirms it, rather than calling it converged.
+		rc.Action = plans.Update
+		rc.Reason = "the last apply did not learn whether its change took; applying again confirms it"
+	}
 	rc.Diffs = dr.diffs
 	rc.After = maskObject(&rs.Schema, pl, sensitive)
 	rc.AfterUnknown = unknownPaths(pl)
