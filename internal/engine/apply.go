@@ -562,7 +562,7 @@ func (a *Applier) plannedChange(c *plans.ResourceChange) (providers.Change, map[
 		base = nil
 	}
 	pl := planned(rs, d, providers.Conform(&rs.Schema, base), ignore)
-	if err := a.checkAsPlanned(c, rs, pl, sens); err != nil {
+	if err := a.checkAsPlanned(c, rs, pl, d, sens); err != nil {
 		return ch, nil, err
 	}
 	for k, v := range pl {
@@ -579,11 +579,16 @@ func (a *Applier) plannedChange(c *plans.ResourceChange) (providers.Change, map[
 
 // checkAsPlanned refuses when the configuration evaluates, for values the plan knew, to
 // something other than what reviewers approved.
-func (a *Applier) checkAsPlanned(c *plans.ResourceChange, rs *providers.ResourceSchema, pl map[string]any, sens map[string]bool) error {
+// Only what the configuration sets is compared: values the device computes (a SnapMirror
+// lag) move on their own, and the gate's re-read already covers what the gear did.
+func (a *Applier) checkAsPlanned(c *plans.ResourceChange, rs *providers.ResourceSchema, pl, desired map[string]any, sens map[string]bool) error {
 	masked := maskObject(&rs.Schema, conformPlanned(&rs.Schema, pl), sens)
 	var diffs []string
 	for k, want := range c.After {
 		if k == "id" {
+			continue
+		}
+		if v, set := desired[k]; !set || v == nil {
 			continue
 		}
 		got := masked[k]

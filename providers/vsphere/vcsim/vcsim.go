@@ -1,13 +1,17 @@
 package vcsim
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"fmt"
+	"io"
+	"net/http"
 	"net/url"
 	"os"
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	"github.com/vmware/govmomi"
 	"github.com/vmware/govmomi/simulator"
@@ -54,7 +58,9 @@ type Sim struct {
 	dir     string
 	tempDir bool
 	counter *requestCounter
-	gc      *govmomi.Client
+	// soapCalls counts the SOAP calls that went through serializeSOAP.
+	soapCalls *atomic.Int64
+	gc        *govmomi.Client
 }
 
 // Start creates the model and serves it.
@@ -116,6 +122,7 @@ func Start(opts Options) (*Sim, error) {
 		return nil, nil
 	}
 
+	s.soapCalls = serializeSOAP(m.Service)
 	s.server = m.Service.NewServer()
 	u := *s.server.URL
 	login := u // carries the accepted credentials (simulator.DefaultLogin when any are)
@@ -214,4 +221,34 @@ func (c *requestCounter) reset() {
 	c.total = 0
 	c.byMethod = map[string]int{}
 	c.mu.Unlock()
+}
+
+// serializeSOAP makes the simulator answer one SOAP call at a time. govmomi's simulator is not
+// safe for some concurrent calls a parallel apply makes: CreateContainerView walks folders
+// without the locks that CreateFolder takes to add a child (a data race -race reports). A
+// real vCenter has no such limit; the lab trades a little speed for correctness. The long
+// poll of the property collector (WaitForUpdates, which task waits use) is left concurrent so
+// one waiting client never holds up the rest. The pattern "POST /sdk" is more specific than
+// the simulator's own "/sdk", so it takes every SOAP call.
+func serializeSOAP(svc *simulator.Service) *atomic.Int64 {
+	calls := new(atomic.Int64)
+	if svc.ServeMux == nil {
+		svc.ServeMux = http.NewServeMux()
+	}
+	var mu sync.Mutex
+	svc.ServeMux.HandleFunc("POST /sdk", func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		calls.Add(1)
+		if !bytes.Contains(body, []byte("WaitForUpdates")) {
+			mu.Lock()
+			defer mu.Unlock()
+		}
+		svc.ServeSDK(w, r)
+	})
+	return calls
 }

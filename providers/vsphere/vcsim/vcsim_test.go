@@ -3,6 +3,7 @@ package vcsim
 import (
 	"context"
 	"fmt"
+	"github.com/vmware/govmomi/vim25/methods"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -13,7 +14,6 @@ import (
 	"github.com/vmware/govmomi"
 	"github.com/vmware/govmomi/find"
 	"github.com/vmware/govmomi/object"
-	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/types"
 )
@@ -253,4 +253,14 @@ func TestNASDatastoresConcurrentOnOneHost(t *testing.T) {
 		require.NoError(t, err)
 	}
 	require.Len(t, s.Map().All("Datastore"), 12)
+}
+
+// Every SOAP call goes through the serializing handler (see serializeSOAP).
+func TestSOAPCallsSerialized(t *testing.T) {
+	s := start(t, Options{})
+	s.ResetRequests()
+	before := s.soapCalls.Load()
+	_, err := methods.GetCurrentTime(context.Background(), s.Client)
+	require.NoError(t, err)
+	require.Greater(t, s.soapCalls.Load(), before)
 }
