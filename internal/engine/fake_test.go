@@ -126,10 +126,14 @@ func (p *fakeProvider) Apply(_ context.Context, changes []providers.Change, _ pr
 	p.w.mu.Lock()
 	defer p.w.mu.Unlock()
 	p.w.applies[p.name]++
-	if !p.txn && len(changes) != 1 {
-		panic("non-transactional provider got a batch")
-	}
 	out := make([]providers.ChangeResult, len(changes))
+	if !p.txn && len(changes) != 1 {
+		// The engine broke the contract: fail every change so the test sees it.
+		for i, c := range changes {
+			out[i] = providers.ChangeResult{Addr: c.Addr, Err: fmt.Errorf("non-transactional provider got a batch of %d", len(changes))}
+		}
+		return out
+	}
 	for i, c := range changes {
 		out[i].Addr = c.Addr
 		if msg, ok := p.w.failOn[c.Addr]; ok {
