@@ -28,16 +28,22 @@ type Engine struct {
 
 	schemas     map[string]*providers.ProviderSchema
 	normalizers sync.Map // provider type → providers.Normalizer or nil
+	deciders    sync.Map // provider type → providers.ReplaceDecider or nil
 }
 
 // replaceDecider is the provider's ReplaceDecider for a resource type, if it has one.
 func (e *Engine) replaceDecider(typ string) providers.ReplaceDecider {
-	if f := e.Registry[config.ResourceProviderType(typ)]; f != nil {
-		if d, ok := f(providers.Options{}).(providers.ReplaceDecider); ok {
-			return d
-		}
+	pt := config.ResourceProviderType(typ)
+	if v, ok := e.deciders.Load(pt); ok {
+		d, _ := v.(providers.ReplaceDecider)
+		return d
 	}
-	return nil
+	var d providers.ReplaceDecider
+	if f := e.Registry[pt]; f != nil {
+		d, _ = f(providers.Options{}).(providers.ReplaceDecider)
+	}
+	e.deciders.Store(pt, d)
+	return d
 }
 
 // normalizer is the provider's Normalizer for a resource type, if it has one (made once).
