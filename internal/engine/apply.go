@@ -215,6 +215,15 @@ func toPlainMap(m map[string]any) map[string]any {
 	return out
 }
 
+// stateResource reads one resource of the state being applied; commit changes it
+// concurrently, so it reads under the state lock. Its attributes are not changed in place
+// (commit replaces whole resources), so the returned value stays valid.
+func (a *Applier) stateResource(addr string) *state.Resource {
+	a.stateMu.Lock()
+	defer a.stateMu.Unlock()
+	return a.st.Resource(addr)
+}
+
 // Close releases provider sessions.
 func (a *Applier) Close() {
 	if a.ps != nil {
@@ -258,7 +267,7 @@ func (h *applyHooks) resourceInstance(s *scope, r *config.Resource, key instance
 	var tags map[string]string
 	if !ok {
 		c := h.a.change(addr)
-		switch sr := h.a.st.Resource(addr); {
+		switch sr := h.a.stateResource(addr); {
 		case c != nil && c.Action != plans.NoOp && c.Action != plans.Delete && c.After != nil:
 			// Not applied yet: only a member of the same device transaction asks, and what
 			// the plan knew (names, addresses from configuration) is what it needs.
@@ -297,7 +306,7 @@ func (h *applyHooks) allOfType(typ string) (cty.Value, hcl.Diagnostics) {
 		attrs, ok := h.a.values[c.Addr]
 		h.a.valMu.Unlock()
 		if !ok {
-			if sr := h.a.st.Resource(c.Addr); sr != nil {
+			if sr := h.a.stateResource(c.Addr); sr != nil {
 				attrs = sr.Attributes
 			}
 		}
@@ -538,7 +547,7 @@ func (a *Applier) plannedChange(c *plans.ResourceChange) (providers.Change, map[
 	if c.Action != plans.Create {
 		cur = a.current[c.Addr]
 		if cur == nil {
-			if sr := a.st.Resource(c.Addr); sr != nil {
+			if sr := a.stateResource(c.Addr); sr != nil {
 				cur = sr.Attributes
 			}
 		}
