@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/vim25/methods"
@@ -27,10 +28,34 @@ type extensions struct {
 
 	mu       sync.Mutex
 	clusters map[string]*types.ClusterConfigSpecEx // "folder/name" -> spec of a CreateClusterEx in flight
+
+	// Tasks running in the simulator (see waitTasks).
+	taskMu   sync.Mutex
+	taskCond *sync.Cond
+	running  map[string]bool
 }
 
 func newExtensions(dir string) *extensions {
-	return &extensions{dir: dir, clusters: map[string]*types.ClusterConfigSpecEx{}}
+	e := &extensions{dir: dir, clusters: map[string]*types.ClusterConfigSpecEx{}, running: map[string]bool{}}
+	e.taskCond = sync.NewCond(&e.taskMu)
+	return e
+}
+
+// waitTasks returns once no simulator task is running (or after a minute, so a stuck task
+// cannot hang the lab).
+func (e *extensions) waitTasks() {
+	deadline := time.Now().Add(time.Minute)
+	stop := time.AfterFunc(time.Minute, func() {
+		e.taskMu.Lock()
+		e.taskCond.Broadcast()
+		e.taskMu.Unlock()
+	})
+	defer stop.Stop()
+	e.taskMu.Lock()
+	defer e.taskMu.Unlock()
+	for len(e.running) > 0 && time.Now().Before(deadline) {
+		e.taskCond.Wait()
+	}
 }
 
 func (e *extensions) before(ctx *simulator.Context, method *simulator.Method) {
@@ -108,8 +133,29 @@ func (e *extensions) PutObject(_ *simulator.Context, obj mo.Reference) {
 	}
 }
 
-func (e *extensions) UpdateObject(*simulator.Context, mo.Reference, []types.PropertyChange) {}
-func (e *extensions) RemoveObject(*simulator.Context, types.ManagedObjectReference)         {}
+// UpdateObject follows tasks from running to done, for waitTasks.
+func (e *extensions) UpdateObject(_ *simulator.Context, obj mo.Reference, changes []types.PropertyChange) {
+	ref := obj.Reference()
+	if ref.Type != "Task" {
+		return
+	}
+	for _, c := range changes {
+		if c.Name != "info.state" {
+			continue
+		}
+		st, _ := c.Val.(types.TaskInfoState)
+		e.taskMu.Lock()
+		switch st {
+		case types.TaskInfoStateRunning, types.TaskInfoStateQueued:
+			e.running[ref.Value] = true
+		default:
+			delete(e.running, ref.Value)
+			e.taskCond.Broadcast()
+		}
+		e.taskMu.Unlock()
+	}
+}
+func (e *extensions) RemoveObject(*simulator.Context, types.ManagedObjectReference) {}
 
 // nasDatastoreSystem models NFS the way an ESX host sees it: an export is a directory on the
 // NFS server (Dir/nfs/<remote_host>/<remote_path>), created on first mount as a filer would

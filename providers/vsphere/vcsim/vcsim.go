@@ -122,7 +122,7 @@ func Start(opts Options) (*Sim, error) {
 		return nil, nil
 	}
 
-	s.soapCalls = serializeSOAP(m.Service)
+	s.soapCalls = serializeSOAP(m.Service, ext)
 	s.server = m.Service.NewServer()
 	u := *s.server.URL
 	login := u // carries the accepted credentials (simulator.DefaultLogin when any are)
@@ -228,9 +228,11 @@ func (c *requestCounter) reset() {
 // without the locks that CreateFolder takes to add a child (a data race -race reports). A
 // real vCenter has no such limit; the lab trades a little speed for correctness. The long
 // poll of the property collector (WaitForUpdates, which task waits use) is left concurrent so
-// one waiting client never holds up the rest. The pattern "POST /sdk" is more specific than
+// one waiting client never holds up the rest. The simulator runs tasks in goroutines that race
+// each other too (two CreateVM_Task resolving and updating one datastore), so a call that
+// starts a task holds the line until its task is done; clients still watch it progress. The pattern "POST /sdk" is more specific than
 // the simulator's own "/sdk", so it takes every SOAP call.
-func serializeSOAP(svc *simulator.Service) *atomic.Int64 {
+func serializeSOAP(svc *simulator.Service, ext *extensions) *atomic.Int64 {
 	calls := new(atomic.Int64)
 	if svc.ServeMux == nil {
 		svc.ServeMux = http.NewServeMux()
@@ -244,11 +246,14 @@ func serializeSOAP(svc *simulator.Service) *atomic.Int64 {
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		calls.Add(1)
-		if !bytes.Contains(body, []byte("WaitForUpdates")) {
-			mu.Lock()
-			defer mu.Unlock()
+		if bytes.Contains(body, []byte("WaitForUpdates")) {
+			svc.ServeSDK(w, r)
+			return
 		}
+		mu.Lock()
+		defer mu.Unlock()
 		svc.ServeSDK(w, r)
+		ext.waitTasks()
 	})
 	return calls
 }

@@ -264,3 +264,24 @@ func TestSOAPCallsSerialized(t *testing.T) {
 	require.NoError(t, err)
 	require.Greater(t, s.soapCalls.Load(), before)
 }
+
+// A call that starts a task answers once the task is done (the simulator's task goroutines
+// race each other, so the lab runs them one at a time); the task still reports its progress.
+func TestTasksFinishBeforeTheNextCall(t *testing.T) {
+	s := start(t, Options{Standard: true})
+	ctx := context.Background()
+	finder := find.NewFinder(s.Client)
+	vm, err := finder.VirtualMachine(ctx, "/DC0/vm/DC0_H0_VM0")
+	require.NoError(t, err)
+	for i := 0; i < 5; i++ {
+		task, err := vm.PowerOff(ctx)
+		if i%2 == 1 {
+			task, err = vm.PowerOn(ctx)
+		}
+		require.NoError(t, err)
+		var mt mo.Task
+		require.NoError(t, task.Properties(ctx, task.Reference(), []string{"info.state"}, &mt))
+		require.NotEqual(t, types.TaskInfoStateRunning, mt.Info.State, "task %d still running when its call answered", i)
+		require.NoError(t, task.Wait(ctx))
+	}
+}
