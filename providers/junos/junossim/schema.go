@@ -320,7 +320,19 @@ func indent(s string, levels int) string {
 
 var schemaRoot = mustParseSchema(schemaText)
 
+// mustParseSchema parses the built-in schema table: a malformed table is a bug in this
+// package, found by the first test that loads it, like regexp.MustCompile.
 func mustParseSchema(text string) *schemaNode {
+	root, err := parseSchema(text)
+	if err != nil {
+		panic(err)
+	}
+	return root
+}
+
+// parseSchema reads the indented schema table: "name kind [option=value...]" per line, two
+// spaces of indent per level, one root.
+func parseSchema(text string) (*schemaNode, error) {
 	type frame struct {
 		depth int
 		node  *schemaNode
@@ -334,7 +346,7 @@ func mustParseSchema(text string) *schemaNode {
 		depth := (len(line) - len(strings.TrimLeft(line, " "))) / 2
 		f := strings.Fields(line)
 		if len(f) < 2 {
-			panic(fmt.Sprintf("schema line %d: %q", ln, line))
+			return nil, fmt.Errorf("schema line %d: %q", ln, line)
 		}
 		n := &schemaNode{name: f[0], index: map[string]int{}}
 		switch f[1] {
@@ -352,7 +364,7 @@ func mustParseSchema(text string) *schemaNode {
 		case "e":
 			n.kind = kEmpty
 		default:
-			panic(fmt.Sprintf("schema line %d: kind %q", ln, f[1]))
+			return nil, fmt.Errorf("schema line %d: kind %q", ln, f[1])
 		}
 		for _, opt := range f[2:] {
 			k, v, _ := strings.Cut(opt, "=")
@@ -370,7 +382,7 @@ func mustParseSchema(text string) *schemaNode {
 			case "alias":
 				n.alias = v
 			default:
-				panic(fmt.Sprintf("schema line %d: option %q", ln, opt))
+				return nil, fmt.Errorf("schema line %d: option %q", ln, opt)
 			}
 		}
 		if n.kind == kList && len(n.keyWords) == 0 {
@@ -381,7 +393,7 @@ func mustParseSchema(text string) *schemaNode {
 		}
 		if len(stack) == 0 {
 			if root != nil {
-				panic("schema: two roots")
+				return nil, fmt.Errorf("schema line %d: a second root %q", ln, n.name)
 			}
 			root = n
 		} else {
@@ -394,7 +406,10 @@ func mustParseSchema(text string) *schemaNode {
 		}
 		stack = append(stack, frame{depth, n})
 	}
-	return root
+	if root == nil {
+		return nil, fmt.Errorf("schema: empty")
+	}
+	return root, nil
 }
 
 // shape is what the simulator knows about one element instance: its schema node when the
