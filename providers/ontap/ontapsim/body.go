@@ -57,7 +57,7 @@ func expandDotted(m map[string]any, prefix string) (map[string]any, *apiError) {
 		parts := strings.Split(k, ".")
 		for _, p := range parts {
 			if p == "" {
-				return nil, errUnexpected(join(prefix, k))
+				return nil, errUnexpected(join(prefix, k), join(prefix, k))
 			}
 		}
 		if err := setPath(out, parts, v, prefix); err != nil {
@@ -152,23 +152,38 @@ func leafPaths(v any, prefix string, out *[]string) {
 	}
 }
 
-// check refuses fields outside allowed, as ONTAP does. An allowed entry
-// covers itself and everything below it.
-func (b body) check(allowed ...string) *apiError {
+// disallowed returns the first of the body's leaf paths (in sorted order)
+// that allowed does not cover, or "". An allowed entry covers itself and
+// everything below it.
+func (b body) disallowed(allowed []string) string {
 	var paths []string
 	leafPaths(map[string]any(b), "", &paths)
 	sort.Strings(paths)
 	for _, p := range paths {
-		ok := false
-		for _, a := range allowed {
-			if p == a || strings.HasPrefix(p, a+".") {
-				ok = true
-				break
-			}
+		if !covered(allowed, p) {
+			return p
 		}
-		if !ok {
-			return errUnexpected(p)
+	}
+	return ""
+}
+
+// covered says whether p is one of entries, below one of them, or holds
+// some of them (an empty "aggregates": [] sets aggregates.name to nothing).
+func covered(entries []string, p string) bool {
+	for _, a := range entries {
+		if p == a || strings.HasPrefix(p, a+".") || strings.HasPrefix(a, p+".") {
+			return true
 		}
+	}
+	return false
+}
+
+// check refuses fields outside allowed as ONTAP refuses a field it does not
+// know (262179). Kinds with a fieldSet refuse through it instead, which also
+// tells read-only fields apart.
+func (b body) check(allowed ...string) *apiError {
+	if p := b.disallowed(allowed); p != "" {
+		return errUnexpected(p, p)
 	}
 	return nil
 }

@@ -53,6 +53,12 @@ func (s *Server) clusterRecord() map[string]any {
 	}
 }
 
+// clusterFields: PATCH /cluster renames it or sets its location and contact.
+var clusterFields = &fieldSet{
+	patch:  []string{"name", "location", "contact"},
+	sample: func(s *Server) map[string]any { return s.clusterRecord() },
+}
+
 var clusterKind = &kind{keys: []string{"name", "uuid"}, sortKey: "uuid"}
 
 func getCluster(s *Server, c *call) *response {
@@ -60,7 +66,7 @@ func getCluster(s *Server, c *call) *response {
 }
 
 func patchCluster(s *Server, c *call) *response {
-	if err := c.body.check("name", "location", "contact"); err != nil {
+	if err := clusterFields.check(s, c.body, c.method); err != nil {
 		return fail(err)
 	}
 	name, hasName, err := c.body.str("name")

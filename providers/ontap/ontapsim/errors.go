@@ -18,6 +18,10 @@ const (
 	codeInUse             = "8"
 	codeInvalidValue      = "262197"
 	codeInvalidJSON       = "262199"
+	codeUnexpectedArg     = "262179"
+	codeFieldReadOnly     = "262196"
+	codeFieldConflict     = "262186"
+	codeVolumeSVMMissing  = "2621707"
 	codeNotAuthorized     = "6691623"
 	codeVolumeDuplicate   = "917526"
 	codeSnapPolicyMissing = "917551"
@@ -86,6 +90,17 @@ func errMissing(field string) *apiError {
 	return newErr(http.StatusBadRequest, codeInvalidField, field, "Missing value for required field %q.", field)
 }
 
-func errUnexpected(field string) *apiError {
-	return newErr(http.StatusBadRequest, codeInvalidField, field, "Unexpected argument %q.", field)
+// errUnexpected is ONTAP's answer to a body field it does not know: the
+// message names the first part of the path it does not know, the target the
+// whole path ({"message": "Unexpected argument \"ndmp\".", "code": "262179",
+// "target": "ndmp.allowed"} from a cluster without ndmp).
+func errUnexpected(field, unknown string) *apiError {
+	return newErr(http.StatusBadRequest, codeUnexpectedArg, field, "Unexpected argument %q.", unknown)
+}
+
+// errReadOnly is ONTAP's answer to a field of the object that the operation
+// cannot set: a read-only field, or one that only the other of POST and PATCH
+// takes.
+func errReadOnly(field string) *apiError {
+	return newErr(http.StatusBadRequest, codeFieldReadOnly, field, "Field %q cannot be set in this operation.", field)
 }

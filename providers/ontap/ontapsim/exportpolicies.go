@@ -142,6 +142,27 @@ func getExportPolicy(s *Server, c *call) *response {
 var ruleWritable = []string{"clients.match", "protocols", "ro_rule", "rw_rule", "superuser", "anonymous_user",
 	"allow_suid", "allow_device_creation", "chown_mode", "ntfs_unix_security", "index"}
 
+// exportRuleFields are an export rule's fields, from ONTAP's reference for
+// POST and PATCH /protocols/nfs/export-policies/{policy.id}/rules (and the
+// rules[] of a policy POST or PATCH).
+var exportRuleFields = &fieldSet{
+	post:  ruleWritable,
+	patch: ruleWritable,
+	sample: func(s *Server) map[string]any {
+		r := newRule()
+		return s.ruleRecord(&ExportPolicy{}, &r)
+	},
+}
+
+// exportPolicyFields: POST takes svm, name and rules; PATCH name and rules
+// (NetApp's Terraform provider leaves svm out of its PATCH body: "svm is not
+// allowed in the API body"); id is read-only.
+var exportPolicyFields = &fieldSet{
+	post:   []string{"name", "svm.name", "svm.uuid", "rules"},
+	patch:  []string{"name", "rules"},
+	sample: func(s *Server) map[string]any { return s.exportPolicyRecord(&ExportPolicy{}) },
+}
+
 var (
 	secFlavors = []string{"any", "none", "never", "krb5", "krb5i", "krb5p", "ntlm", "sys"}
 	protocols  = []string{"any", "nfs", "nfs3", "nfs4", "nfs40", "nfs41", "nfs42", "cifs", "flexcache"}
@@ -240,15 +261,15 @@ func sameRule(a, b *ExportRule) bool {
 	return reflect.DeepEqual(x, y)
 }
 
-func rulesFromBody(b body) ([]ExportRule, bool, *apiError) {
+func rulesFromBody(s *Server, b body) ([]ExportRule, bool, *apiError) {
 	rbs, ok, err := b.objects("rules")
 	if err != nil || !ok {
 		return nil, ok, err
 	}
 	rules := []ExportRule{}
 	for i, rb := range rbs {
-		if err := rb.check(ruleWritable...); err != nil {
-			return nil, true, errUnexpected("rules." + err.Target)
+		if err := exportRuleFields.checkAt(s, rb, http.MethodPost, "rules."); err != nil {
+			return nil, true, err
 		}
 		r := newRule()
 		if err := applyRuleBody(rb, &r, true, "rules."); err != nil {
@@ -262,7 +283,7 @@ func rulesFromBody(b body) ([]ExportRule, bool, *apiError) {
 
 // Export policies are synchronous on ONTAP: 201 and 200, no job.
 func postExportPolicy(s *Server, c *call) *response {
-	if err := c.body.check("name", "svm.name", "svm.uuid", "rules"); err != nil {
+	if err := exportPolicyFields.check(s, c.body, c.method); err != nil {
 		return fail(err)
 	}
 	svm, err := s.svmFromBody(c.body)
@@ -279,14 +300,14 @@ func postExportPolicy(s *Server, c *call) *response {
 	if s.exportPolicy(svm.Name, name) != nil {
 		return fail(newErr(http.StatusConflict, codeDuplicate, "name", "Duplicate entry: export policy \"%s\" already exists in Vserver \"%s\".", name, svm.Name))
 	}
-	rules, _, err := rulesFromBody(c.body)
+	rules, _, err := rulesFromBody(s, c.body)
 	if err != nil {
 		return fail(err)
 	}
 	p := &ExportPolicy{Name: name, SVM: svm.Name, Rules: rules}
 	s.addExportPolicy(p)
 	loc := fmt.Sprintf("/api/protocols/nfs/export-policies/%d", p.ID)
-	return s.created(c, loc, func() map[string]any { return s.exportPolicyRecord(p) })
+	return s.created(c, loc, exportPolicyKind, func() map[string]any { return s.exportPolicyRecord(p) })
 }
 
 func patchExportPolicy(s *Server, c *call) *response {
@@ -294,7 +315,7 @@ func patchExportPolicy(s *Server, c *call) *response {
 	if err != nil {
 		return fail(err)
 	}
-	if err := c.body.check("name", "rules"); err != nil {
+	if err := exportPolicyFields.check(s, c.body, c.method); err != nil {
 		return fail(err)
 	}
 	name, rename, err := c.body.str("name")
@@ -312,7 +333,7 @@ func patchExportPolicy(s *Server, c *call) *response {
 			return fail(newErr(http.StatusConflict, codeDuplicate, "name", "Duplicate entry: export policy \"%s\" already exists in Vserver \"%s\".", name, p.SVM))
 		}
 	}
-	rules, hasRules, err := rulesFromBody(c.body)
+	rules, hasRules, err := rulesFromBody(s, c.body)
 	if err != nil {
 		return fail(err)
 	}
@@ -410,7 +431,7 @@ func postRule(s *Server, c *call) *response {
 	if err != nil {
 		return fail(err)
 	}
-	if err := c.body.check(ruleWritable...); err != nil {
+	if err := exportRuleFields.check(s, c.body, c.method); err != nil {
 		return fail(err)
 	}
 	r := newRule()
@@ -436,7 +457,7 @@ func postRule(s *Server, c *call) *response {
 	}
 	rule := &p.Rules[pos]
 	loc := fmt.Sprintf("/api/protocols/nfs/export-policies/%d/rules/%d", p.ID, rule.Index)
-	return s.created(c, loc, func() map[string]any { return s.ruleRecord(p, rule) })
+	return s.created(c, loc, exportRuleKind, func() map[string]any { return s.ruleRecord(p, rule) })
 }
 
 func patchRule(s *Server, c *call) *response {
@@ -448,7 +469,7 @@ func patchRule(s *Server, c *call) *response {
 	if err != nil {
 		return fail(err)
 	}
-	if err := c.body.check(ruleWritable...); err != nil {
+	if err := exportRuleFields.check(s, c.body, c.method); err != nil {
 		return fail(err)
 	}
 	r := p.Rules[i]

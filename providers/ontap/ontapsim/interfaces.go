@@ -18,6 +18,11 @@ type IPInterface struct {
 	HomePort      string
 	ServicePolicy string
 	Enabled       bool
+	AutoRevert    bool
+	Failover      string // home_port_only, default, sfo_partner_only, broadcast_domain_only
+	Comment       string
+	DNSZone       string
+	DDNSEnabled   bool
 }
 
 var interfaceKind = &kind{keys: []string{"uuid", "name"}, sortKey: "uuid", expensive: []string{"metric", "statistics"}}
@@ -37,7 +42,11 @@ func (s *Server) interfaceRecord(i *IPInterface) map[string]any {
 	if !i.Enabled {
 		state = "down"
 	}
-	return map[string]any{
+	failover := i.Failover
+	if failover == "" {
+		failover = "broadcast_domain_only"
+	}
+	rec := map[string]any{
 		"uuid":    i.UUID,
 		"name":    i.Name,
 		"svm":     s.svmRef(i.SVM),
@@ -48,9 +57,10 @@ func (s *Server) interfaceRecord(i *IPInterface) map[string]any {
 			"home_node": nodeRef, "node": nodeRef,
 			"home_port": map[string]any{"name": i.HomePort, "node": map[string]any{"name": n.Name}},
 			"port":      map[string]any{"name": i.HomePort, "node": map[string]any{"name": n.Name}},
-			"is_home":   true, "auto_revert": false,
-			"failover": "broadcast_domain_only",
+			"is_home":   true, "auto_revert": i.AutoRevert,
+			"failover": failover,
 		},
+		"ddns_enabled":   i.DDNSEnabled,
 		"service_policy": map[string]any{"name": i.ServicePolicy},
 		"enabled":        i.Enabled,
 		"state":          state,
@@ -58,6 +68,13 @@ func (s *Server) interfaceRecord(i *IPInterface) map[string]any {
 		"metric":         map[string]any{"status": "ok", "duration": "PT15S"},
 		"_links":         links("/api/network/ip/interfaces/" + i.UUID),
 	}
+	if i.Comment != "" {
+		rec["comment"] = i.Comment
+	}
+	if i.DNSZone != "" {
+		rec["dns_zone"] = i.DNSZone
+	}
+	return rec
 }
 
 func getInterfaces(s *Server, c *call) *response {
@@ -85,11 +102,24 @@ func getInterface(s *Server, c *call) *response {
 	return ok(200, interfaceKind.project(s.interfaceRecord(i), c.q.fields, false))
 }
 
-var interfaceWritable = []string{"name", "svm.name", "svm.uuid", "scope", "ipspace.name", "ip.address", "ip.netmask",
+var interfaceWritable = []string{"name", "ip.address", "ip.netmask",
 	"location.home_node.name", "location.home_node.uuid", "location.home_port.name", "location.home_port.node.name",
 	"location.home_port.uuid", "location.broadcast_domain.name", "location.auto_revert", "location.failover",
 	"location.node.name", "location.port.name", "location.port.node.name", "service_policy", "enabled", "comment",
 	"dns_zone", "ddns_enabled", "fail_if_subnet_conflicts", "probe_port", "subnet.name"}
+
+// interfaceFields: svm, scope and ipspace are set at creation only (ONTAP's
+// reference for PATCH /network/ip/interfaces/{uuid}); service_policy may be a
+// bare name, as na_ontap_interface sends it.
+var interfaceFields = &fieldSet{
+	post:     append([]string{"svm.name", "svm.uuid", "scope", "ipspace.name", "ipspace.uuid"}, interfaceWritable...),
+	patch:    interfaceWritable,
+	readOnly: []string{"svm.name", "svm.uuid", "scope", "ipspace.name", "ipspace.uuid", "comment", "dns_zone"},
+	refs:     []string{"service_policy"},
+	sample: func(s *Server) map[string]any {
+		return s.interfaceRecord(&IPInterface{HomeNode: s.nodes[0].Name})
+	},
+}
 
 func (s *Server) applyInterfaceBody(b body, i *IPInterface) *apiError {
 	if v, ok, err := b.str("ip.address"); err != nil {
@@ -121,21 +151,39 @@ func (s *Server) applyInterfaceBody(b body, i *IPInterface) *apiError {
 	} else if ok {
 		i.HomePort = v
 	}
-	// service_policy is an object, but ONTAP also takes the bare name, as
-	// Ansible's na_ontap_interface sends it
-	if v, ok := b.get("service_policy"); ok {
-		if name, isStr := v.(string); isStr {
-			i.ServicePolicy = name
-		} else if name, ok, err := b.str("service_policy.name"); err != nil {
-			return err
-		} else if ok {
-			i.ServicePolicy = name
-		}
-	}
-	if v, ok, err := b.bool("enabled"); err != nil {
+	// a bare service_policy name was made {"name": ...} by interfaceFields
+	if name, ok, err := b.str("service_policy.name"); err != nil {
 		return err
 	} else if ok {
-		i.Enabled = v
+		i.ServicePolicy = name
+	}
+	for _, f := range []struct {
+		name string
+		dst  *bool
+	}{{"enabled", &i.Enabled}, {"location.auto_revert", &i.AutoRevert}, {"ddns_enabled", &i.DDNSEnabled}} {
+		if v, ok, err := b.bool(f.name); err != nil {
+			return err
+		} else if ok {
+			*f.dst = v
+		}
+	}
+	for _, f := range []struct {
+		name string
+		dst  *string
+	}{{"comment", &i.Comment}, {"dns_zone", &i.DNSZone}} {
+		if v, ok, err := b.str(f.name); err != nil {
+			return err
+		} else if ok {
+			*f.dst = v
+		}
+	}
+	if v, ok, err := b.str("location.failover"); err != nil {
+		return err
+	} else if ok {
+		if e := oneOf("location.failover", v, "home_port_only", "default", "sfo_partner_only", "broadcast_domain_only"); e != nil {
+			return e
+		}
+		i.Failover = v
 	}
 	return nil
 }
@@ -151,7 +199,7 @@ func (s *Server) addressInUse(addr string, except *IPInterface) bool {
 
 // POST /network/ip/interfaces is synchronous on ONTAP.
 func postInterface(s *Server, c *call) *response {
-	if err := c.body.check(interfaceWritable...); err != nil {
+	if err := interfaceFields.check(s, c.body, c.method); err != nil {
 		return fail(err)
 	}
 	v, err := s.svmFromBody(c.body)
@@ -182,7 +230,7 @@ func postInterface(s *Server, c *call) *response {
 		return fail(newErr(http.StatusConflict, codeDuplicate, "ip.address", "Duplicate IP address %s.", i.Address))
 	}
 	s.interfaces = append(s.interfaces, i)
-	return s.created(c, "/api/network/ip/interfaces/"+i.UUID, func() map[string]any { return s.interfaceRecord(i) })
+	return s.created(c, "/api/network/ip/interfaces/"+i.UUID, interfaceKind, func() map[string]any { return s.interfaceRecord(i) })
 }
 
 func patchInterface(s *Server, c *call) *response {
@@ -190,7 +238,7 @@ func patchInterface(s *Server, c *call) *response {
 	if i == nil {
 		return fail(errNotFound("uuid"))
 	}
-	if err := c.body.check(interfaceWritable...); err != nil {
+	if err := interfaceFields.check(s, c.body, c.method); err != nil {
 		return fail(err)
 	}
 	cp := *i
@@ -223,13 +271,13 @@ func getFCInterfaces(s *Server, c *call) *response {
 
 // created answers a synchronous POST: 201, a Location header, and the new
 // record when return_records=true.
-func (s *Server) created(c *call, location string, record func() map[string]any) *response {
-	b := map[string]any{}
-	if c.q.wantRecords(false) {
-		b["num_records"] = 1
-		b["records"] = []any{record()}
+func (s *Server) created(c *call, location string, k *kind, record func() map[string]any) *response {
+	resp := &response{status: http.StatusCreated, location: location, kind: k, record: record}
+	resp.body = createdRecords(c, resp)
+	if resp.body == nil {
+		resp.body = map[string]any{}
 	}
-	return &response{status: http.StatusCreated, body: b, location: location}
+	return resp
 }
 
 // Interfaces returns a copy of the IP interfaces.

@@ -146,6 +146,14 @@ func (s *Server) peerViews() map[string]*peerView {
 	return out
 }
 
+// svmPeerFields: POST names both SVMs (and the peer's cluster); PATCH
+// changes the applications or suspends and resumes the peering.
+var svmPeerFields = &fieldSet{
+	post:   []string{"svm.name", "svm.uuid", "peer.svm.name", "peer.svm.uuid", "peer.cluster.name", "peer.cluster.uuid", "applications", "name"},
+	patch:  []string{"applications", "state", "name"},
+	sample: func(s *Server) map[string]any { return s.svmPeerRecord(&SVMPeer{}) },
+}
+
 var clusterPeerKind = &kind{keys: []string{"uuid", "name"}, sortKey: "uuid"}
 var svmPeerKind = &kind{keys: []string{"uuid", "name"}, sortKey: "uuid"}
 
@@ -263,7 +271,7 @@ func getSVMPeer(s *Server, c *call) *response {
 
 // postSVMPeer peers SVMs; the peer side accepts at once.
 func postSVMPeer(s *Server, c *call) *response {
-	if err := c.body.check("svm.name", "svm.uuid", "peer.svm.name", "peer.svm.uuid", "peer.cluster.name", "peer.cluster.uuid", "applications", "name"); err != nil {
+	if err := svmPeerFields.check(s, c.body, c.method); err != nil {
 		return fail(err)
 	}
 	v, err := s.svmFromBody(c.body)
@@ -331,7 +339,7 @@ func patchSVMPeer(s *Server, c *call) *response {
 	if p == nil {
 		return fail(errNotFound("uuid"))
 	}
-	if err := c.body.check("applications", "state", "name"); err != nil {
+	if err := svmPeerFields.check(s, c.body, c.method); err != nil {
 		return fail(err)
 	}
 	apps, has, err := c.body.strList("applications")

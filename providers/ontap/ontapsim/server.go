@@ -161,7 +161,8 @@ type response struct {
 	job      *Job
 	created  bool
 	location string
-	record   func() map[string]any // the created record, for return_records
+	record   func() map[string]any // the created record in full, for return_records
+	kind     *kind                 // the created record's kind, for return_records
 	after    []func()              // run once the server lock is released
 	jobs     []*Job                // a PATCH or DELETE on a collection
 	count    int
@@ -370,15 +371,19 @@ func (s *Server) finishAsync(w http.ResponseWriter, r *http.Request, c *call, re
 	out := map[string]any{"job": map[string]any{"uuid": job.UUID, "_links": links("/api/cluster/jobs/" + job.UUID)}}
 	status := http.StatusAccepted
 	var jobErr *apiError
+	if resp.created {
+		// the new object's keys exist from the start, so the record comes
+		// back with the job link whether or not the job has finished, as
+		// NetApp's Terraform provider reads records[0] of such an answer
+		for k, v := range createdRecords(c, resp) {
+			out[k] = v
+		}
+	}
 	switch state {
 	case JobSuccess:
 		status = http.StatusOK
 		if resp.created {
 			status = http.StatusCreated
-			if c.q.wantRecords(false) && resp.record != nil {
-				out["num_records"] = 1
-				out["records"] = []any{resp.record()}
-			}
 		}
 	case JobFailure:
 		jobErr = &apiError{Status: http.StatusBadRequest, Code: itoa(job.Code), Message: job.Message}

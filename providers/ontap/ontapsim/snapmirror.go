@@ -323,12 +323,35 @@ func (s *Server) sourceVolume(c *call, dstSVM, srcSVM, srcVol string) (Volume, s
 	return *v, cluster, nil
 }
 
-var relationshipCreatable = []string{"source.path", "source.svm", "source.cluster", "destination.path", "destination.svm",
-	"policy.name", "policy.uuid", "transfer_schedule.name", "transfer_schedule.uuid", "state", "create_destination", "throttle", "backoff_level"}
+// relationshipFields: POST names the endpoints and may set the policy,
+// schedule, state (with create_destination) and throttle; PATCH changes
+// the state, policy, schedule and throttle.
+var relationshipFields = &fieldSet{
+	post: []string{"source.path", "source.svm.name", "source.svm.uuid", "source.cluster.name", "source.cluster.uuid",
+		"destination.path", "destination.svm.name", "destination.svm.uuid",
+		"policy.name", "policy.uuid", "transfer_schedule.name", "transfer_schedule.uuid", "state",
+		"create_destination.enabled", "create_destination.storage_service", "create_destination.tiering",
+		"create_destination.bucket", "throttle", "backoff_level", "identity_preservation"},
+	patch: []string{"state", "policy.name", "policy.uuid", "transfer_schedule.name", "transfer_schedule.uuid",
+		"throttle", "backoff_level"},
+	readOnly: []string{"transfer_schedule.name", "transfer_schedule.uuid", "unhealthy_reason", "lag_time", "exported_snapshot",
+		"transfer.uuid", "transfer.state", "transfer.bytes_transferred", "transfer.type", "last_transfer_type"},
+	// na_ontap_snapmirror sends the endpoints' cluster (and svm) as names
+	refs:   []string{"source.cluster", "source.svm", "destination.cluster", "destination.svm"},
+	sample: func(s *Server) map[string]any { return s.relationshipRecord(&Relationship{UUID: "00000000"}) },
+}
+
+// transferFields: a transfer POST may name a source snapshot or set the
+// throttle; PATCH only aborts it.
+var transferFields = &fieldSet{
+	post:   []string{"source_snapshot", "storage", "throttle", "files", "on_demand_attrs"},
+	patch:  []string{"state", "on_demand_attrs"},
+	sample: func(s *Server) map[string]any { return s.transferRecord(&Relationship{}, &Transfer{job: &Job{}}) },
+}
 
 func postRelationship(s *Server, c *call) *response {
 	b := c.body
-	if err := b.check(relationshipCreatable...); err != nil {
+	if err := relationshipFields.check(s, b, c.method); err != nil {
 		return fail(err)
 	}
 	srcPath, _, err := b.str("source.path")
@@ -425,6 +448,7 @@ func postRelationship(s *Server, c *call) *response {
 		if len(dsvm.Aggregates) > 0 {
 			newDst.Aggregates = []string{dsvm.Aggregates[0]}
 		}
+		fillVolumeDefaults(newDst)
 	}
 	r := &Relationship{UUID: uuid.NewString(), SourcePath: srcPath, DestinationPath: dstPath, SourceCluster: srcCluster,
 		SourceSVM: srcSVM, SourceVolume: srcVol, DestinationSVM: dstSVM, DestinationVolume: dstVol,
@@ -450,7 +474,7 @@ func postRelationship(s *Server, c *call) *response {
 		r.Transfers[0].job = job
 	}
 	resp.location = "/api/snapmirror/relationships/" + r.UUID
-	resp.record = func() map[string]any { return map[string]any{"uuid": r.UUID, "_links": links(resp.location)} }
+	resp.kind, resp.record = relationshipKind, func() map[string]any { return s.relationshipRecord(r) }
 	return resp
 }
 
@@ -503,7 +527,7 @@ func patchRelationship(s *Server, c *call) *response {
 		return fail(errNotFound("uuid"))
 	}
 	b := c.body
-	if err := b.check("state", "policy.name", "policy.uuid", "transfer_schedule.name", "transfer_schedule.uuid", "throttle", "backoff_level"); err != nil {
+	if err := relationshipFields.check(s, b, c.method); err != nil {
 		return fail(err)
 	}
 	now := s.clock.Now()
@@ -655,7 +679,7 @@ func postTransfer(s *Server, c *call) *response {
 	if r == nil {
 		return fail(errNotFound("relationship.uuid"))
 	}
-	if err := c.body.check("source_snapshot", "storage", "throttle", "files", "on_demand_attrs"); err != nil {
+	if err := transferFields.check(s, c.body, c.method); err != nil {
 		return fail(err)
 	}
 	if r.transferring(s.clock.Now()) != nil {
@@ -672,7 +696,7 @@ func postTransfer(s *Server, c *call) *response {
 	}
 	_, t := s.startTransfer(c, r, typ)
 	tid := t.UUID
-	return s.created(c, fmt.Sprintf("/api/snapmirror/relationships/%s/transfers/%s", r.UUID, tid), func() map[string]any {
+	return s.created(c, fmt.Sprintf("/api/snapmirror/relationships/%s/transfers/%s", r.UUID, tid), transferKind, func() map[string]any {
 		for i := range r.Transfers {
 			if r.Transfers[i].UUID == tid {
 				return s.transferRecord(r, &r.Transfers[i])
@@ -687,7 +711,7 @@ func patchTransfer(s *Server, c *call) *response {
 	if err != nil {
 		return fail(err)
 	}
-	if err := c.body.check("state", "on_demand_attrs"); err != nil {
+	if err := transferFields.check(s, c.body, c.method); err != nil {
 		return fail(err)
 	}
 	st, ok2, err := c.body.str("state")

@@ -112,6 +112,27 @@ func getSnapPolicy(s *Server, c *call) *response {
 
 var copyWritable = []string{"schedule.name", "schedule.uuid", "count", "prefix", "snapmirror_label", "retention_period"}
 
+// snapCopyFields are one copies[] entry of a policy POST, or a schedule of
+// .../schedules: the schedule is chosen at creation, the rest may change.
+var snapCopyFields = &fieldSet{
+	post:  copyWritable,
+	patch: []string{"count", "prefix", "snapmirror_label", "retention_period"},
+	sample: func(s *Server) map[string]any {
+		p := &SnapshotPolicy{Copies: []SnapshotCopy{{Schedule: "hourly"}}}
+		return s.scheduleEntry(p, 0)
+	},
+}
+
+// snapPolicyFields: as in 9.13.1, PATCH takes enabled and comment; the
+// copies change through .../schedules.
+var snapPolicyFields = &fieldSet{
+	post:  []string{"name", "svm.name", "svm.uuid", "enabled", "comment", "copies"},
+	patch: []string{"enabled", "comment"},
+	sample: func(s *Server) map[string]any {
+		return s.snapPolicyRecord(&SnapshotPolicy{SVM: "x", Comment: "x", Copies: []SnapshotCopy{{Schedule: "hourly"}}})
+	},
+}
+
 func (s *Server) copyFromBody(b body, c *SnapshotCopy, create bool, prefix string) *apiError {
 	if create {
 		name, _, err := b.str("schedule.name")
@@ -181,8 +202,8 @@ func (s *Server) copiesFromBody(b body) ([]SnapshotCopy, bool, *apiError) {
 	}
 	var copies []SnapshotCopy
 	for _, cb := range cbs {
-		if err := cb.check(copyWritable...); err != nil {
-			return nil, true, errUnexpected("copies." + err.Target)
+		if err := snapCopyFields.checkAt(s, cb, http.MethodPost, "copies."); err != nil {
+			return nil, true, err
 		}
 		var c SnapshotCopy
 		if err := s.copyFromBody(cb, &c, true, "copies."); err != nil {
@@ -200,7 +221,7 @@ func (s *Server) copiesFromBody(b body) ([]SnapshotCopy, bool, *apiError) {
 
 // Snapshot policies are synchronous on ONTAP: 201 and 200, no job.
 func postSnapPolicy(s *Server, c *call) *response {
-	if err := c.body.check("name", "svm.name", "svm.uuid", "enabled", "comment", "copies"); err != nil {
+	if err := snapPolicyFields.check(s, c.body, c.method); err != nil {
 		return fail(err)
 	}
 	p := &SnapshotPolicy{UUID: uuid.NewString(), Enabled: true}
@@ -246,7 +267,7 @@ func postSnapPolicy(s *Server, c *call) *response {
 	}
 	p.Copies = copies
 	s.snapPols = append(s.snapPols, p)
-	return s.created(c, "/api/storage/snapshot-policies/"+p.UUID, func() map[string]any { return s.snapPolicyRecord(p) })
+	return s.created(c, "/api/storage/snapshot-policies/"+p.UUID, snapPolicyKind, func() map[string]any { return s.snapPolicyRecord(p) })
 }
 
 // patchSnapPolicy takes what ONTAP 9.13.1 takes: enabled and comment. The
@@ -256,7 +277,7 @@ func patchSnapPolicy(s *Server, c *call) *response {
 	if p == nil {
 		return fail(errNotFound("uuid"))
 	}
-	if err := c.body.check("enabled", "comment", "scope"); err != nil {
+	if err := snapPolicyFields.check(s, c.body, c.method); err != nil {
 		return fail(err)
 	}
 	cp := *p
@@ -334,7 +355,7 @@ func postPolicySchedule(s *Server, c *call) *response {
 	if p == nil {
 		return fail(errNotFound("snapshot_policy.uuid"))
 	}
-	if err := c.body.check(copyWritable...); err != nil {
+	if err := snapCopyFields.check(s, c.body, c.method); err != nil {
 		return fail(err)
 	}
 	var cp SnapshotCopy
@@ -351,7 +372,7 @@ func postPolicySchedule(s *Server, c *call) *response {
 	}
 	p.Copies = append(p.Copies, cp)
 	i := len(p.Copies) - 1
-	return s.created(c, fmt.Sprintf("/api/storage/snapshot-policies/%s/schedules/%s", p.UUID, s.schedule(cp.Schedule).UUID),
+	return s.created(c, fmt.Sprintf("/api/storage/snapshot-policies/%s/schedules/%s", p.UUID, s.schedule(cp.Schedule).UUID), snapScheduleKind,
 		func() map[string]any { return s.scheduleEntry(p, i) })
 }
 
@@ -360,7 +381,7 @@ func patchPolicySchedule(s *Server, c *call) *response {
 	if err != nil {
 		return fail(err)
 	}
-	if err := c.body.check("count", "prefix", "snapmirror_label", "retention_period"); err != nil {
+	if err := snapCopyFields.check(s, c.body, c.method); err != nil {
 		return fail(err)
 	}
 	cp := p.Copies[i]

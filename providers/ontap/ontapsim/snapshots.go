@@ -13,10 +13,21 @@ type Snapshot struct {
 	Name            string
 	Comment         string
 	SnapMirrorLabel string
-	CreateTime      time.Time
+	// ExpiryTime is kept as the client wrote it.
+	ExpiryTime string
+	CreateTime time.Time
 }
 
 var snapshotKind = &kind{keys: []string{"uuid", "name"}, sortKey: "uuid"}
+
+// snapshotFields: a snapshot's name, comment, label and expiry are set at
+// creation and may change.
+var snapshotFields = &fieldSet{
+	post:     []string{"name", "comment", "snapmirror_label", "expiry_time"},
+	patch:    []string{"name", "comment", "snapmirror_label", "expiry_time"},
+	readOnly: []string{"comment", "snapmirror_label", "expiry_time"},
+	sample:   func(s *Server) map[string]any { return s.snapshotRecord(&Volume{}, &Snapshot{}) },
+}
 
 func (s *Server) snapshotRecord(v *Volume, sn *Snapshot) map[string]any {
 	rec := map[string]any{
@@ -34,6 +45,9 @@ func (s *Server) snapshotRecord(v *Volume, sn *Snapshot) map[string]any {
 	}
 	if sn.SnapMirrorLabel != "" {
 		rec["snapmirror_label"] = sn.SnapMirrorLabel
+	}
+	if sn.ExpiryTime != "" {
+		rec["expiry_time"] = sn.ExpiryTime
 	}
 	return rec
 }
@@ -93,7 +107,7 @@ func postSnapshot(s *Server, c *call) *response {
 	if err != nil {
 		return fail(err)
 	}
-	if err := c.body.check("name", "comment", "snapmirror_label", "expiry_time"); err != nil {
+	if err := snapshotFields.check(s, c.body, c.method); err != nil {
 		return fail(err)
 	}
 	name, _, err := c.body.str("name")
@@ -112,11 +126,10 @@ func postSnapshot(s *Server, c *call) *response {
 	sn := Snapshot{UUID: uuid.NewString(), Name: name, CreateTime: s.clock.Now()}
 	sn.Comment, _, _ = c.body.str("comment")
 	sn.SnapMirrorLabel, _, _ = c.body.str("snapmirror_label")
+	sn.ExpiryTime, _, _ = c.body.str("expiry_time")
 	resp := s.async(c, func() { v.Snapshots = append(v.Snapshots, sn) }, nil)
 	resp.location = "/api/storage/volumes/" + v.UUID + "/snapshots/" + sn.UUID
-	resp.record = func() map[string]any {
-		return map[string]any{"uuid": sn.UUID, "name": sn.Name, "_links": links(resp.location)}
-	}
+	resp.kind, resp.record = snapshotKind, func() map[string]any { return s.snapshotRecord(v, &sn) }
 	return resp
 }
 
@@ -129,7 +142,7 @@ func patchSnapshot(s *Server, c *call) *response {
 	if sn == nil {
 		return fail(errNotFound("uuid"))
 	}
-	if err := c.body.check("name", "comment", "snapmirror_label", "expiry_time"); err != nil {
+	if err := snapshotFields.check(s, c.body, c.method); err != nil {
 		return fail(err)
 	}
 	cp := *sn
@@ -144,6 +157,9 @@ func patchSnapshot(s *Server, c *call) *response {
 	}
 	if n, ok, _ := c.body.str("snapmirror_label"); ok {
 		cp.SnapMirrorLabel = n
+	}
+	if n, ok, _ := c.body.str("expiry_time"); ok {
+		cp.ExpiryTime = n
 	}
 	id := sn.UUID
 	return s.async(c, func() {

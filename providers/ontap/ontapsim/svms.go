@@ -3,6 +3,7 @@ package ontapsim
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/google/uuid"
 )
@@ -24,6 +25,21 @@ type SVM struct {
 	NVMe       bool
 	// SnapshotPolicy is the SVM's default snapshot policy.
 	SnapshotPolicy string
+	// MaxVolumes is "unlimited" or a number, as ONTAP spells it.
+	MaxVolumes  string
+	NDMPAllowed bool
+	// NotAllowed are the protocols (nfs, cifs, iscsi, fcp, nvme) whose
+	// allowed is false; all are allowed by default.
+	NotAllowed []string
+}
+
+func (v *SVM) allowed(proto string) bool {
+	for _, p := range v.NotAllowed {
+		if p == proto {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Server) svm(nameOrUUID string) *SVM {
@@ -94,6 +110,9 @@ func (s *Server) createSVM(v *SVM) {
 	if v.SnapshotPolicy == "" {
 		v.SnapshotPolicy = "default"
 	}
+	if v.MaxVolumes == "" {
+		v.MaxVolumes = "unlimited"
+	}
 	if v.Aggregates == nil {
 		for _, a := range s.aggregates {
 			v.Aggregates = append(v.Aggregates, a.Name)
@@ -114,7 +133,9 @@ func (s *Server) svmRecord(v *SVM) map[string]any {
 			aggrs = append(aggrs, map[string]any{"name": a.Name, "uuid": a.UUID})
 		}
 	}
-	proto := func(on bool) map[string]any { return map[string]any{"enabled": on, "allowed": true} }
+	proto := func(name string, on bool) map[string]any {
+		return map[string]any{"enabled": on, "allowed": v.allowed(name)}
+	}
 	rec := map[string]any{
 		"uuid":            v.UUID,
 		"name":            v.Name,
@@ -123,12 +144,14 @@ func (s *Server) svmRecord(v *SVM) map[string]any {
 		"language":        v.Language,
 		"aggregates":      aggrs,
 		"ipspace":         map[string]any{"name": v.IPspace},
-		"nfs":             proto(v.NFS),
-		"cifs":            proto(v.CIFS),
-		"iscsi":           proto(v.ISCSI),
-		"fcp":             proto(v.FCP),
-		"nvme":            proto(v.NVMe),
+		"nfs":             proto("nfs", v.NFS),
+		"cifs":            proto("cifs", v.CIFS),
+		"iscsi":           proto("iscsi", v.ISCSI),
+		"fcp":             proto("fcp", v.FCP),
+		"nvme":            proto("nvme", v.NVMe),
 		"snapshot_policy": map[string]any{"name": v.SnapshotPolicy},
+		"max_volumes":     v.MaxVolumes,
+		"ndmp":            map[string]any{"allowed": v.NDMPAllowed},
 		"_links":          links("/api/svm/svms/" + v.UUID),
 	}
 	if sp := s.snapPolicy(v.SnapshotPolicy, ""); sp != nil {
@@ -165,9 +188,22 @@ func getSVM(s *Server, c *call) *response {
 	return ok(200, svmKind.project(s.svmRecord(v), c.q.fields, false))
 }
 
-var svmWritable = []string{"name", "comment", "language", "aggregates.name", "aggregates.uuid", "ipspace.name",
-	"nfs.enabled", "nfs.allowed", "cifs.enabled", "cifs.allowed", "iscsi.enabled", "iscsi.allowed", "fcp.enabled", "fcp.allowed",
-	"nvme.enabled", "nvme.allowed", "snapshot_policy.name", "snapshot_policy.uuid", "state", "subtype"}
+var svmWritable = []string{"name", "comment", "language", "aggregates.name", "aggregates.uuid",
+	"nfs.allowed", "cifs.allowed", "iscsi.allowed", "fcp.allowed", "nvme.allowed", "ndmp.allowed",
+	"snapshot_policy.name", "snapshot_policy.uuid", "max_volumes"}
+
+// svmFields: ipspace, subtype and the protocols' enabled are set at creation
+// (na_ontap_svm drops enabled from a PATCH: "REST does not allow to modify
+// this directly"), state only by PATCH ("admin_state is only supported in
+// modify"). ipspace and snapshot_policy may be bare names, as na_ontap_svm
+// sends them.
+var svmFields = &fieldSet{
+	post: append([]string{"ipspace.name", "ipspace.uuid", "subtype",
+		"nfs.enabled", "cifs.enabled", "iscsi.enabled", "fcp.enabled", "nvme.enabled"}, svmWritable...),
+	patch:  append([]string{"state"}, svmWritable...),
+	refs:   []string{"ipspace", "snapshot_policy"},
+	sample: func(s *Server) map[string]any { return s.svmRecord(&SVM{Comment: "x"}) },
+}
 
 // applySVMBody reads the writable SVM fields of b into v.
 func (s *Server) applySVMBody(b body, v *SVM) *apiError {
@@ -229,20 +265,44 @@ func (s *Server) applySVMBody(b body, v *SVM) *apiError {
 		} else if ok {
 			*p.dst = on
 		}
+		if on, ok, err := b.bool(p.name + ".allowed"); err != nil {
+			return err
+		} else if ok {
+			v.NotAllowed = removeAll(v.NotAllowed, func(x string) bool { return x == p.name })
+			if !on {
+				v.NotAllowed = append(v.NotAllowed, p.name)
+			}
+		}
 	}
-	if n, ok, err := b.str("snapshot_policy.name"); err != nil {
+	for _, f := range []string{"snapshot_policy.name", "snapshot_policy.uuid"} {
+		if n, ok, err := b.str(f); err != nil {
+			return err
+		} else if ok {
+			sp := s.snapPolicy(n, "")
+			if sp == nil {
+				return newErr(http.StatusNotFound, codeSnapPolicyMissing, f, "Snapshot policy \"%s\" does not exist.", n)
+			}
+			v.SnapshotPolicy = sp.Name
+		}
+	}
+	if n, ok, err := b.str("max_volumes"); err != nil {
 		return err
 	} else if ok {
-		if s.snapPolicy(n, "") == nil {
-			return newErr(http.StatusNotFound, codeSnapPolicyMissing, "snapshot_policy.name", "Snapshot policy \"%s\" does not exist.", n)
+		if _, perr := strconv.ParseUint(n, 10, 32); perr != nil && n != "unlimited" {
+			return errInvalidValue("max_volumes", n, "")
 		}
-		v.SnapshotPolicy = n
+		v.MaxVolumes = n
+	}
+	if on, ok, err := b.bool("ndmp.allowed"); err != nil {
+		return err
+	} else if ok {
+		v.NDMPAllowed = on
 	}
 	return nil
 }
 
 func postSVM(s *Server, c *call) *response {
-	if err := c.body.check(svmWritable...); err != nil {
+	if err := svmFields.check(s, c.body, c.method); err != nil {
 		return fail(err)
 	}
 	name, _, err := c.body.str("name")
@@ -261,9 +321,7 @@ func postSVM(s *Server, c *call) *response {
 	}
 	resp := s.async(c, func() { s.createSVM(v) }, nil)
 	resp.location = "/api/svm/svms/" + v.UUID
-	resp.record = func() map[string]any {
-		return map[string]any{"uuid": v.UUID, "name": v.Name, "_links": links(resp.location)}
-	}
+	resp.kind, resp.record = svmKind, func() map[string]any { return s.svmRecord(v) }
 	return resp
 }
 
@@ -272,7 +330,7 @@ func patchSVM(s *Server, c *call) *response {
 	if v == nil || v.UUID != c.vars["uuid"] {
 		return fail(errNotFound("uuid"))
 	}
-	if err := c.body.check(svmWritable...); err != nil {
+	if err := svmFields.check(s, c.body, c.method); err != nil {
 		return fail(err)
 	}
 	cp := *v
@@ -352,6 +410,7 @@ func (s *Server) SVMs() []SVM {
 	for _, v := range s.svms {
 		cp := *v
 		cp.Aggregates = append([]string(nil), v.Aggregates...)
+		cp.NotAllowed = append([]string(nil), v.NotAllowed...)
 		out = append(out, cp)
 	}
 	return out

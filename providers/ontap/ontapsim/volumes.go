@@ -41,9 +41,18 @@ type Volume struct {
 	Encrypted       bool
 	LogicalEnforce  bool
 	LogicalReport   bool
-	FilesMaximum    int64
-	Tags            []string
-	CreateTime      time.Time
+	// SnapshotAutodelete is space.snapshot.autodelete.enabled (and the older
+	// space.snapshot.autodelete_enabled); AutodeleteTrigger is volume or
+	// snap_reserve.
+	SnapshotAutodelete bool
+	AutodeleteTrigger  string
+	MinCoolingDays     int64
+	Analytics          string // off, on
+	SnaplockType       string // non_snaplock, compliance, enterprise
+	SnapdirAccess      bool   // snapshot_directory_access_enabled
+	FilesMaximum       int64
+	Tags               []string
+	CreateTime         time.Time
 	// Used is the space the (imaginary) data takes; always 0 unless set out
 	// of band.
 	Used      int64
@@ -141,7 +150,9 @@ func (s *Server) volumeRecord(v *Volume) map[string]any {
 			"size":      v.Size,
 			"available": v.Size - reserve - v.Used,
 			"used":      v.Used,
-			"snapshot":  map[string]any{"reserve_percent": v.SnapshotReserve, "used": 0, "reserve_size": reserve},
+			"snapshot": map[string]any{"reserve_percent": v.SnapshotReserve, "used": 0, "reserve_size": reserve,
+				"autodelete_enabled": v.SnapshotAutodelete, "autodelete_trigger": v.AutodeleteTrigger,
+				"autodelete": map[string]any{"enabled": v.SnapshotAutodelete, "trigger": v.AutodeleteTrigger}},
 			"logical_space": map[string]any{
 				"enforcement": v.LogicalEnforce, "reporting": v.LogicalReport, "used": v.Used,
 			},
@@ -155,18 +166,19 @@ func (s *Server) volumeRecord(v *Volume) map[string]any {
 			"compression": v.Efficiency.Compression, "dedupe": v.Efficiency.Dedupe,
 			"policy": map[string]any{"name": v.Efficiency.Policy},
 		},
-		"language":    v.Language,
-		"tiering":     map[string]any{"policy": v.TieringPolicy},
-		"encryption":  map[string]any{"enabled": v.Encrypted, "state": "none"},
-		"snaplock":    map[string]any{"type": "non_snaplock"},
-		"files":       map[string]any{"maximum": v.FilesMaximum, "used": 96},
-		"analytics":   map[string]any{"state": "off"},
-		"create_time": ontapTime(v.CreateTime),
-		"is_svm_root": false,
-		"snapmirror":  map[string]any{"is_protected": s.isProtected(v)},
-		"metric":      map[string]any{"status": "ok", "duration": "PT15S", "iops": map[string]any{"read": 0, "write": 0, "total": 0}},
-		"statistics":  map[string]any{"status": "ok"},
-		"_links":      links("/api/storage/volumes/" + v.UUID),
+		"language":                          v.Language,
+		"tiering":                           map[string]any{"policy": v.TieringPolicy, "min_cooling_days": v.MinCoolingDays},
+		"encryption":                        map[string]any{"enabled": v.Encrypted, "state": "none"},
+		"snaplock":                          map[string]any{"type": v.SnaplockType},
+		"files":                             map[string]any{"maximum": v.FilesMaximum, "used": 96},
+		"analytics":                         map[string]any{"state": v.Analytics},
+		"snapshot_directory_access_enabled": v.SnapdirAccess,
+		"create_time":                       ontapTime(v.CreateTime),
+		"is_svm_root":                       false,
+		"snapmirror":                        map[string]any{"is_protected": s.isProtected(v)},
+		"metric":                            map[string]any{"status": "ok", "duration": "PT15S", "iops": map[string]any{"read": 0, "write": 0, "total": 0}},
+		"statistics":                        map[string]any{"status": "ok"},
+		"_links":                            links("/api/storage/volumes/" + v.UUID),
 	}
 	if v.Comment != "" {
 		rec["comment"] = v.Comment
@@ -204,17 +216,33 @@ func getVolume(s *Server, c *call) *response {
 	return ok(200, volumeKind.project(s.volumeRecord(v), c.q.fields, false))
 }
 
-// volumeModifiable are the fields PATCH takes; POST takes these and more.
-var volumeModifiable = []string{"name", "size", "state", "comment", "nas.path", "nas.export_policy.name", "nas.export_policy.id",
-	"nas.security_style", "nas.unix_permissions", "nas.uid", "nas.gid", "snapshot_policy.name", "snapshot_policy.uuid",
-	"guarantee.type", "space.snapshot.reserve_percent", "space.logical_space.enforcement", "space.logical_space.reporting",
-	"autosize.mode", "autosize.maximum", "autosize.minimum", "autosize.grow_threshold", "autosize.shrink_threshold",
-	"efficiency.compression", "efficiency.dedupe", "efficiency.policy.name", "qos.policy.name", "tiering.policy",
-	"tiering.min_cooling_days", "encryption.enabled", "files.maximum", "_tags", "analytics.state",
-	"movement.destination_aggregate.name", "movement.destination_aggregate.uuid", "movement.cutover_action", "movement.tiering_policy"}
-
-var volumeCreatable = append([]string{"svm.name", "svm.uuid", "aggregates.name", "aggregates.uuid", "type", "language",
-	"style", "constituents_per_aggregate", "snaplock.type"}, volumeModifiable[:len(volumeModifiable)-4]...) // not movement
+// volumeFields are the volume fields the simulator takes, from ONTAP's
+// reference for POST and PATCH /storage/volumes (README.md).
+var volumeFields = &fieldSet{
+	post: []string{"svm.name", "svm.uuid", "name", "aggregates.name", "aggregates.uuid", "type", "style", "language",
+		"constituents_per_aggregate", "snaplock.type", "state", "size", "space.size", "comment",
+		"space.snapshot.reserve_percent", "space.snapshot.autodelete.enabled", "space.snapshot.autodelete.trigger",
+		"space.logical_space.enforcement", "space.logical_space.reporting",
+		"nas.path", "nas.export_policy.name", "nas.export_policy.id", "nas.security_style", "nas.unix_permissions", "nas.uid", "nas.gid",
+		"snapshot_policy.name", "snapshot_policy.uuid", "guarantee.type",
+		"autosize.mode", "autosize.maximum", "autosize.minimum", "autosize.grow_threshold", "autosize.shrink_threshold",
+		"efficiency.compression", "efficiency.dedupe", "efficiency.policy.name", "qos.policy.name", "qos.policy.uuid",
+		"tiering.policy", "tiering.min_cooling_days", "encryption.enabled", "files.maximum", "_tags", "analytics.state",
+		"snapshot_directory_access_enabled"},
+	patch: []string{"name", "state", "size", "space.size", "comment",
+		"space.snapshot.reserve_percent", "space.snapshot.autodelete_enabled", "space.snapshot.autodelete.enabled",
+		"space.snapshot.autodelete.trigger", "space.snapshot.autodelete_trigger",
+		"space.logical_space.enforcement", "space.logical_space.reporting",
+		"nas.path", "nas.export_policy.name", "nas.export_policy.id", "nas.security_style", "nas.unix_permissions", "nas.uid", "nas.gid",
+		"snapshot_policy.name", "snapshot_policy.uuid", "guarantee.type",
+		"autosize.mode", "autosize.maximum", "autosize.minimum", "autosize.grow_threshold", "autosize.shrink_threshold",
+		"efficiency.compression", "efficiency.dedupe", "efficiency.policy.name", "qos.policy.name", "qos.policy.uuid",
+		"tiering.policy", "tiering.min_cooling_days", "encryption.enabled", "files.maximum", "_tags", "analytics.state",
+		"snapshot_directory_access_enabled",
+		"movement.destination_aggregate.name", "movement.destination_aggregate.uuid", "movement.cutover_action", "movement.tiering_policy"},
+	readOnly: []string{"movement.state", "movement.percent_complete", "qos.policy.name", "comment", "nas.path", "_tags"},
+	sample:   func(s *Server) map[string]any { return s.volumeRecord(&Volume{}) },
+}
 
 var volumeNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,202}$`)
 
@@ -229,9 +257,11 @@ func (s *Server) applyVolumeBody(b body, v *Volume) *apiError {
 		}
 		v.Name = n
 	}
-	if n, ok, err := b.int("size"); err != nil {
+	n, ok, err := volumeSize(b)
+	if err != nil {
 		return err
-	} else if ok {
+	}
+	if ok {
 		if n < MinVolumeSize {
 			return newErr(http.StatusBadRequest, codeVolumeTooSmall, "size",
 				"Unable to set volume attribute \"size\" for volume \"%s\" on Vserver \"%s\". Reason: Size \"%s\" (%d bytes) is too small. Minimum size is \"20MB\" (%d bytes).",
@@ -289,6 +319,7 @@ func (s *Server) applyVolumeBody(b body, v *Volume) *apiError {
 		dst  *int64
 	}{{"nas.unix_permissions", &v.UnixPermissions}, {"nas.uid", &v.UID}, {"nas.gid", &v.GID},
 		{"space.snapshot.reserve_percent", &v.SnapshotReserve}, {"files.maximum", &v.FilesMaximum},
+		{"tiering.min_cooling_days", &v.MinCoolingDays},
 		{"autosize.maximum", &v.Autosize.Maximum}, {"autosize.minimum", &v.Autosize.Minimum},
 		{"autosize.grow_threshold", &v.Autosize.GrowThreshold}, {"autosize.shrink_threshold", &v.Autosize.ShrinkThreshold}} {
 		if n, ok, err := b.int(f.name); err != nil {
@@ -359,10 +390,30 @@ func (s *Server) applyVolumeBody(b body, v *Volume) *apiError {
 			*f.dst = n
 		}
 	}
+	enums := []struct {
+		name    string
+		dst     *string
+		allowed []string
+	}{{"analytics.state", &v.Analytics, []string{"off", "on"}},
+		{"snaplock.type", &v.SnaplockType, []string{"non_snaplock", "compliance", "enterprise"}},
+		{"space.snapshot.autodelete.trigger", &v.AutodeleteTrigger, []string{"volume", "snap_reserve"}},
+		{"space.snapshot.autodelete_trigger", &v.AutodeleteTrigger, []string{"volume", "snap_reserve"}}}
+	for _, f := range enums {
+		if n, ok, err := b.str(f.name); err != nil {
+			return err
+		} else if ok {
+			if e := oneOf(f.name, n, f.allowed...); e != nil {
+				return e
+			}
+			*f.dst = n
+		}
+	}
 	for _, f := range []struct {
 		name string
 		dst  *bool
-	}{{"encryption.enabled", &v.Encrypted}, {"space.logical_space.enforcement", &v.LogicalEnforce}, {"space.logical_space.reporting", &v.LogicalReport}} {
+	}{{"encryption.enabled", &v.Encrypted}, {"space.logical_space.enforcement", &v.LogicalEnforce}, {"space.logical_space.reporting", &v.LogicalReport},
+		{"space.snapshot.autodelete.enabled", &v.SnapshotAutodelete}, {"space.snapshot.autodelete_enabled", &v.SnapshotAutodelete},
+		{"snapshot_directory_access_enabled", &v.SnapdirAccess}} {
 		if n, ok, err := b.bool(f.name); err != nil {
 			return err
 		} else if ok {
@@ -375,6 +426,29 @@ func (s *Server) applyVolumeBody(b body, v *Volume) *apiError {
 		v.Tags = tags
 	}
 	return nil
+}
+
+// volumeSize reads the volume's size, given as size or space.size (ONTAP's
+// reference documents both for POST and PATCH; Ansible's na_ontap_volume
+// sends size, NetApp's Terraform provider space.size). Both with different
+// values are refused: there is no telling which one the client meant.
+func volumeSize(b body) (int64, bool, *apiError) {
+	n, ok, err := b.int("size")
+	if err != nil {
+		return 0, false, err
+	}
+	m, ok2, err := b.int("space.size")
+	if err != nil {
+		return 0, false, err
+	}
+	switch {
+	case ok && ok2 && n != m:
+		return 0, false, newErr(http.StatusBadRequest, codeFieldConflict, "space.size",
+			"Fields \"size\" (%d) and \"space.size\" (%d) set the same size to different values.", n, m)
+	case ok2:
+		return m, true, nil
+	}
+	return n, ok, nil
 }
 
 // checkJunction enforces ONTAP's junction rules for v mounted at p.
@@ -436,8 +510,12 @@ func (s *Server) checkSpace(old, v *Volume) *apiError {
 
 func postVolume(s *Server, c *call) *response {
 	b := c.body
-	if err := b.check(volumeCreatable...); err != nil {
+	if err := volumeFields.check(s, b, c.method); err != nil {
 		return fail(err)
+	}
+	if !b.has("svm.name") && !b.has("svm.uuid") {
+		// ONTAP's own words, as Trident met them (NetApp/trident#612)
+		return fail(newErr(http.StatusBadRequest, codeVolumeSVMMissing, "", "Either \"svm.uuid\" or \"svm.name\" must be provided."))
 	}
 	svm, err := s.svmFromBody(b)
 	if err != nil {
@@ -448,6 +526,7 @@ func postVolume(s *Server, c *call) *response {
 		UnixPermissions: 755, SnapshotReserve: 5, Language: svm.Language, TieringPolicy: "none",
 		Autosize:   Autosize{Mode: "off", GrowThreshold: 85, ShrinkThreshold: 50},
 		Efficiency: Efficiency{Compression: "none", Dedupe: "none", Policy: "-"},
+		Analytics:  "off", SnaplockType: "non_snaplock", AutodeleteTrigger: "volume", SnapdirAccess: true,
 		CreateTime: s.clock.Now()}
 	name, _, err := b.str("name")
 	if err != nil {
@@ -504,9 +583,7 @@ func postVolume(s *Server, c *call) *response {
 	}
 	resp := s.async(c, func() { s.volumes = append(s.volumes, v) }, nil)
 	resp.location = "/api/storage/volumes/" + v.UUID
-	resp.record = func() map[string]any {
-		return map[string]any{"uuid": v.UUID, "name": v.Name, "_links": links(resp.location)}
-	}
+	resp.kind, resp.record = volumeKind, func() map[string]any { return s.volumeRecord(v) }
 	return resp
 }
 
@@ -515,7 +592,7 @@ func patchVolume(s *Server, c *call) *response {
 	if v == nil {
 		return fail(errNotFound("uuid"))
 	}
-	if err := c.body.check(volumeModifiable...); err != nil {
+	if err := volumeFields.check(s, c.body, c.method); err != nil {
 		return fail(err)
 	}
 	cp := *v
@@ -573,6 +650,20 @@ func deleteVolume(s *Server, c *call) *response {
 	}
 	// an online volume is taken offline first, as ONTAP does
 	return s.async(c, func() { s.volumes = removeFirst(s.volumes, func(x *Volume) bool { return x == v }) }, nil)
+}
+
+// fillVolumeDefaults sets the defaults of fields left empty by a volume made
+// other than by POST.
+func fillVolumeDefaults(v *Volume) {
+	if v.Analytics == "" {
+		v.Analytics = "off"
+	}
+	if v.SnaplockType == "" {
+		v.SnaplockType = "non_snaplock"
+	}
+	if v.AutodeleteTrigger == "" {
+		v.AutodeleteTrigger = "volume"
+	}
 }
 
 func humanSize(n int64) string {
@@ -675,6 +766,7 @@ func (s *Server) AddVolume(v Volume) Volume {
 	if v.CreateTime.IsZero() {
 		v.CreateTime = s.clock.Now()
 	}
+	fillVolumeDefaults(&v)
 	nv := v
 	s.volumes = append(s.volumes, &nv)
 	return copyVolume(&nv)

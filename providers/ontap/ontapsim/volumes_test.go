@@ -82,7 +82,7 @@ func TestVolumeLifecycle(t *testing.T) {
 	out = c.must(400, "PATCH", "/api/storage/volumes/"+id, map[string]any{"size": 1})
 	require.Equal(t, codeVolumeTooSmall, errCode(out))
 	out = c.must(400, "PATCH", "/api/storage/volumes/"+id, map[string]any{"type": "dp"})
-	require.Equal(t, "2", errCode(out), "type is not modifiable")
+	require.Equal(t, codeFieldReadOnly, errCode(out), "type is set at creation only")
 
 	// a mounted volume is not deleted; unmount first, as Ansible does
 	out = c.must(409, "DELETE", "/api/storage/volumes/"+id, nil)
@@ -198,5 +198,5 @@ func TestVolumeMove(t *testing.T) {
 	}
 	out = c.must(400, "POST", "/api/storage/volumes", map[string]any{"name": "v2", "svm.name": "svm1", "aggregates": []any{map[string]any{"name": "aggr1"}},
 		"movement.destination_aggregate.name": "aggr2"})
-	require.Equal(t, "2", errCode(out))
+	require.Equal(t, codeFieldReadOnly, errCode(out), "a volume moves by PATCH")
 }
