@@ -37,9 +37,15 @@ func init() {
 		"validate":               (*session).Validate,
 		"get-commit-information": (*session).GetCommitInformation,
 		// operational
-		"get-software-information": (*session).GetSoftwareInformation,
-		"get-chassis-inventory":    (*session).GetChassisInventory,
-		"command":                  (*session).Command,
+		"get-system-information":       (*session).GetSystemInformation,
+		"get-software-information":     (*session).GetSoftwareInformation,
+		"get-chassis-inventory":        (*session).GetChassisInventory,
+		"get-route-engine-information": (*session).GetRouteEngineInformation,
+		"get-chassis-cluster-status":   (*session).GetChassisClusterStatus,
+		"get-interface-information":    (*session).GetInterfaceInformation,
+		"file-show":                    (*session).FileShow,
+		"file-list":                    (*session).FileList,
+		"command":                      (*session).Command,
 	}
 }
 

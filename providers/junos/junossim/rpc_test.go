@@ -57,7 +57,7 @@ func TestReplyShape(t *testing.T) {
 		t.Errorf("get: %s", c.lastRaw)
 	}
 	r = c.mustOK(`<get-chassis-inventory/>`)
-	if r.Child("chassis-inventory").Child("chassis") == nil {
+	if items := findAll(r, "multi-routing-engine-item"); len(items) != 2 || items[0].Child("chassis-inventory").Child("chassis") == nil {
 		t.Errorf("inventory: %s", c.lastRaw)
 	}
 	r = c.mustOK(`<command format="text">show version</command>`)

@@ -40,6 +40,8 @@ type Options struct {
 type Server struct {
 	opts    Options
 	clock   Clock
+	hw      *hardware
+	started time.Time // when the device booted, for show chassis routing-engine
 	faults  *Faults
 	sshConf *ssh.ServerConfig
 	hostKey ssh.Signer
@@ -85,6 +87,8 @@ func New(opts Options) (*Server, error) {
 	if s.clock == nil {
 		s.clock = wallClock{}
 	}
+	s.hw = newHardware(opts.Personality)
+	s.started = s.clock.Now()
 	s.hostKey = opts.HostKey
 	if s.hostKey == nil {
 		_, priv, err := ed25519.GenerateKey(rand.Reader)
