@@ -318,8 +318,9 @@ func postSVMPeer(s *Server, c *call) *response {
 		return fail(newErr(http.StatusConflict, codeDuplicate, "", "Duplicate entry: SVM \"%s\" is already peered with SVM \"%s\" on cluster \"%s\".", v.Name, remote, cluster))
 	}
 	local, name := v.Name, s.opts.ClusterName
+	created := &SVMPeer{SVM: local, PeerSVM: remote, PeerCluster: cluster, State: "peered", Applications: apps}
 	resp := s.async(c, func() {
-		s.addSVMPeer(local, remote, cluster, apps)
+		created = s.addSVMPeer(local, remote, cluster, apps)
 		if other == nil {
 			s.addSVMPeer(remote, local, name, apps)
 		}
@@ -331,6 +332,10 @@ func postSVMPeer(s *Server, c *call) *response {
 			other.mu.Unlock()
 		})
 	}
+	if created.UUID != "" {
+		resp.location = "/api/svm/peers/" + created.UUID
+	}
+	resp.kind, resp.record = svmPeerKind, func() map[string]any { return s.svmPeerRecord(created) }
 	return resp
 }
 
