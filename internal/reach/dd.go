@@ -50,8 +50,7 @@ const (
 	opAnd op = iota
 	opOr
 	opDiff
-	opForall // forall over the level in the key's b
-	opPortInvariant
+	opForall // forall over the dimension in the key's b
 )
 
 type opKey struct {
@@ -68,12 +67,11 @@ type opKey struct {
 //
 // A dd is not safe for concurrent use; each Diff makes its own.
 type dd struct {
-	order   [nDims]dim // level -> dimension
-	nodes   []node
-	unique  map[string]nodeID
-	memo    map[opKey]nodeID
-	keyBuf  []byte
-	scratch []edge
+	order  [nDims]dim // level -> dimension
+	nodes  []node
+	unique map[string]nodeID
+	memo   map[opKey]nodeID
+	keyBuf []byte
 }
 
 // defaultOrder puts the protocol first (so that boxes never mix a port range with protocols
@@ -266,21 +264,6 @@ func (d *dd) levelOfDim(x dim) int {
 		}
 	}
 	panic("reach: dimension missing from the order")
-}
-
-// contains reports whether the packet (one value per dimension) is in n.
-func (d *dd) contains(n nodeID, p [nDims]uint32) bool {
-	for n != trueID && n != falseID {
-		nd := d.nodes[n]
-		v := p[d.order[nd.level]]
-		for _, e := range nd.edges {
-			if v <= e.hi {
-				n = e.child
-				break
-			}
-		}
-	}
-	return n == trueID
 }
 
 // cubes decomposes n into disjoint cubes, canonically for the diagram's order: at each level
