@@ -79,7 +79,7 @@ func (b Box) Contains(p Packet) bool {
 
 // String renders the box on one line, e.g. "core -> hci: 10.1.0.0/24 -> 10.20.0.0/24 tcp/443".
 // Services read "any", "tcp/443", "tcp,udp/53", "icmp", "icmp type 8", "gre",
-// "tcp/22 sport 1024-65535"; protocols without a name are numbers.
+// "tcp/22 sport 1024-65535", "proto 0-5,7-255" (protocols without a name are numbers).
 func (b Box) String() string {
 	var sb strings.Builder
 	sb.WriteString(b.From)
@@ -117,6 +117,9 @@ func (b Box) Service() string {
 	s := "any"
 	if !fullRange(b.Protocols, 255) {
 		s = rangeList(b.Protocols, protocolNames)
+		if strings.ContainsAny(s, "0123456789") {
+			s = "proto " + s // numbers alone would read as ports
+		}
 	}
 	if !dportsAll {
 		s += "/" + rangeList(b.DestinationPorts, nil)

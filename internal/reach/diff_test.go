@@ -426,6 +426,25 @@ func TestPermits(t *testing.T) {
 	}
 }
 
+func TestPermitsRendering(t *testing.T) {
+	cfg := with(pair("trust", "dmz",
+		pol("no-ssh", "deny", "h1", "w1", "junos-ssh"),
+		pol("rest", "permit", "h1", "w1", "any")))
+	got, err := Permits(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, b := range got {
+		lines = append(lines, b.String())
+	}
+	want := "trust -> dmz: 10.0.9.1/32 -> 10.20.0.10/32 proto 0-5,7-255\n" +
+		"trust -> dmz: 10.0.9.1/32 -> 10.20.0.10/32 tcp/0-21,23-65535"
+	if s := strings.Join(lines, "\n"); s != want {
+		t.Errorf("got\n%s\nwant\n%s", s, want)
+	}
+}
+
 func TestDuplicateZonePair(t *testing.T) {
 	cfg := with(pair("trust", "dmz"), pair("trust", "dmz"))
 	if _, err := Diff(with(), cfg); err == nil || !strings.Contains(err.Error(), "appears twice") {

@@ -21,7 +21,7 @@
 // the to-zone's, then the global one; set members the same way, sets nesting to any depth.
 // "any" and "any-ipv4" are every IPv4 address. Applications are the custom ones, application
 // sets, "any" (every protocol and port) and the junos-* predefined applications listed in
-// predefinedSpecs. A name that does not resolve, a malformed prefix or port, or a set that
+// predefined.go (with where their values were checked). A name that does not resolve, a malformed prefix or port, or a set that
 // contains itself is a *ResolveError naming the zone pair, the policy and the name.
 //
 // # How it is computed
@@ -45,11 +45,13 @@
 //
 // Results are decomposed into disjoint boxes canonically: level by level, the intervals that
 // lead to the same sub-diagram are grouped into one interval set, so a box is a product of
-// interval sets. The protocol is always the first level (a port range applies to the
-// protocols of its box only, and ICMP is kept apart when its types are restricted); the
-// other four dimensions are tried in every order and the order giving the fewest boxes wins,
-// ties to the first. The output depends only on the sets, never on map order or input order,
-// and is sorted. Address sets are rendered as the fewest CIDR prefixes.
+// interval sets. The protocol level always comes before the port levels, so that a box's
+// port ranges hold for every protocol in it (ICMP, whose "ports" are types and codes, is
+// kept apart when they are restricted); the 40 dimension orders that keep it so are tried
+// and the one giving the fewest boxes wins, ties to the first (for results of up to 64
+// boxes; larger ones keep the default order's decomposition). The output depends only on
+// the sets, never on map order or input order, and is sorted. Address ranges are written
+// as the fewest CIDR prefixes.
 //
 // # What it does not model
 //
@@ -63,6 +65,8 @@
 // application's source_port restricts matches, and results show it ("sport 1024-65535").
 // Application sets are supported through Config.ApplicationSets though enclave's schema has
 // no resource for them yet.
+//
+// Diff and Permits keep no state between calls and are safe for concurrent use.
 //
 // It must never report a difference that is not exact: when it cannot know what a name
 // means it fails rather than guess.

@@ -480,7 +480,12 @@ func TestDiffAgainstBruteForce(t *testing.T) {
 		if err != nil {
 			t.Fatalf("seed %d: %v", seed, err)
 		}
-		again, _ := Diff(before, after)
+		// The same configurations with their zone pairs listed in another order.
+		shuffled := cloneConfig(after)
+		g.rng.Shuffle(len(shuffled.Policies), func(i, j int) {
+			shuffled.Policies[i], shuffled.Policies[j] = shuffled.Policies[j], shuffled.Policies[i]
+		})
+		again, _ := Diff(before, shuffled)
 		if again.String() != res.String() {
 			t.Fatalf("seed %d: Diff is not deterministic:\n%s\nvs\n%s", seed, res, again)
 		}

@@ -20,6 +20,9 @@ type ResolveError struct {
 }
 
 func (e *ResolveError) Error() string {
+	if e.Name == "" {
+		return fmt.Sprintf("policy %q (%s -> %s): %s: %s", e.Policy, e.From, e.To, e.What, e.Reason)
+	}
 	return fmt.Sprintf("policy %q (%s -> %s): %s %q: %s", e.Policy, e.From, e.To, e.What, e.Name, e.Reason)
 }
 
