@@ -37,8 +37,7 @@
 // its applications. A zone pair's permitted set folds the list from the bottom up:
 // permitted = match ∪ below for a permit, below ∖ match for a deny. Diff compiles both
 // Configs into one diagram store, skips zone pairs whose compiled lists are equal (a renamed
-// policy, a changed log flag or an address-book edit that no policy of the pair sees change
-// nothing), and within a changed pair evaluates both lists only inside the region that can
+// policy, or an address-book edit no policy of the pair sees, changes nothing), and within a changed pair evaluates both lists only inside the region that can
 // change decision: the matches of the policies between the common head and common tail of
 // the two lists, minus the matches of the common head. Opens is after ∖ before and Closes
 // before ∖ after within it.
