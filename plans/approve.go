@@ -246,7 +246,30 @@ func Attach(p *Plan, approver, armoredSig, comment string, now time.Time) error 
 	if e := checkApproval(p.Rules, msg, a); e != nil {
 		return e
 	}
+	if id, _, err := AuthorIdentity(p); err == nil && id == approverIdentity(p.Rules, approver) {
+		return &ApprovalError{Approver: approver, Reason: fmt.Sprintf("%s's key signed this plan as its author: the author never counts as an approver", approver)}
+	}
 	p.Approvals = withApproval(p.Approvals, a)
+	return nil
+}
+
+// AttachAuthor checks an armored signature over the plan's digest line (by any key: an
+// author need not be an approver) and records it as the plan's author signature. The key
+// must not be an approver's who already approved the plan.
+func AttachAuthor(p *Plan, armoredSig string) error {
+	prev := p.AuthorSignature
+	p.AuthorSignature = strings.TrimSpace(armoredSig) + "\n"
+	id, _, err := AuthorIdentity(p)
+	if err != nil {
+		p.AuthorSignature = prev
+		return err
+	}
+	for _, a := range p.Approvals {
+		if p.Rules != nil && approverIdentity(p.Rules, a.Approver) == id {
+			p.AuthorSignature = prev
+			return fmt.Errorf("this key is approver %s's, who approved the plan: an approver's key cannot sign it as author", a.Approver)
+		}
+	}
 	return nil
 }
 
@@ -282,6 +305,9 @@ func Merge(dst *Plan, others ...*Plan) error {
 		}
 	}
 	for _, o := range others {
+		if dst.AuthorSignature == "" && o.AuthorSignature != "" {
+			dst.AuthorSignature = o.AuthorSignature
+		}
 		for _, a := range o.Approvals {
 			keep := true
 			for _, x := range dst.Approvals {

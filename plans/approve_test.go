@@ -193,6 +193,7 @@ func TestMerge(t *testing.T) {
 		return p
 	}
 	a, b, c := mk(), mk(), mk()
+	c.AuthorSignature = ks["erin"].sign(t, c) // one copy carries the author's signature
 	ks["alice"].approve(t, a)
 	ks["bob"].approve(t, b)
 	ks["carol"].approve(t, c)
@@ -206,7 +207,7 @@ func TestMerge(t *testing.T) {
 	if strings.Join(names, ",") != "alice,bob,carol" {
 		t.Errorf("merged approvals = %v", names)
 	}
-	if res := Gate(GateInput{Plan: a, Now: planTime.Add(time.Hour), StateLineage: a.State.Lineage, StateSerial: a.State.Serial}); res.Refusal != nil {
+	if res := Gate(GateInput{Plan: a, Now: planTime.Add(time.Hour), StateLineage: a.State.Lineage, StateSerial: a.State.Serial, RulesInForce: ks.rules()}); res.Refusal != nil {
 		t.Errorf("merged plan refused: %v", res.Refusal)
 	}
 

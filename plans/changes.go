@@ -3,7 +3,7 @@ package plans
 import "time"
 
 // FormatVersion is the version of the saved plan file this build writes and reads.
-const FormatVersion = 1
+const FormatVersion = 2
 
 // Plan is everything a saved plan holds. Every field except Digest and Approvals is covered by
 // the digest (see Digest()).
@@ -20,11 +20,17 @@ type Plan struct {
 	// and its modules, and files read by file(). Keys are slash paths relative to the enclave
 	// directory ("main.hcl", "../../modules/esx-cluster/main.hcl").
 	Files map[string]string `json:"files"`
-	// Env holds the values env() returned at plan time, so apply evaluates the same thing.
-	Env       map[string]string   `json:"env,omitempty"`
-	Variables map[string]Variable `json:"variables"`
-	Targets   []string            `json:"targets,omitempty"`
-	Refreshed bool                `json:"refreshed"`
+	// Env holds, per variable env() read at plan time, a salted hash of its value (see
+	// HashSensitiveValue). Apply reads the environment again and uses a value only after it
+	// matches; a name not recorded here is an error at apply.
+	Env map[string]string `json:"env,omitempty"`
+	// PinnedFiles holds, per file read by file() in a provider block (a credential), a salted
+	// hash of its content instead of the content itself, which Files never holds. Apply reads
+	// the file from the enclave directory again and uses it only after it matches.
+	PinnedFiles map[string]string   `json:"pinned_files,omitempty"`
+	Variables   map[string]Variable `json:"variables"`
+	Targets     []string            `json:"targets,omitempty"`
+	Refreshed   bool                `json:"refreshed"`
 	// State is what the plan was made against.
 	State StateRef `json:"state"`
 	// Observed holds, per resource instance address, the real values refresh saw (sensitive
@@ -42,8 +48,12 @@ type Plan struct {
 	// force: applying the plan records the new rules in state.
 	RulesChange *ApprovalRules `json:"approval_rules_change,omitempty"`
 
-	Digest    string     `json:"digest"`
-	Approvals []Approval `json:"approvals,omitempty"`
+	Digest string `json:"digest"`
+	// AuthorSignature is the author's SSH signature over the digest line (the same message
+	// approvals sign), made by `plan --out` or attached later. Like Approvals it is not
+	// covered by the digest. The key that made it never counts as an approval.
+	AuthorSignature string     `json:"author_signature,omitempty"`
+	Approvals       []Approval `json:"approvals,omitempty"`
 }
 
 // Variable is one input variable's value as the plan used it. Sensitive values are never

@@ -34,6 +34,7 @@ func (p *Plan) ComputeDigest() (string, error) {
 	c := *p
 	c.Digest = ""
 	c.Approvals = nil
+	c.AuthorSignature = ""
 	b, err := canonicalJSON(&c)
 	if err != nil {
 		return "", fmt.Errorf("encoding plan for its digest: %w", err)

@@ -121,6 +121,10 @@ func Decode(b []byte) (*Plan, error) {
 	}
 	if v := *probe.FormatVersion; v > FormatVersion {
 		return nil, &FileError{Reason: fmt.Sprintf("plan file format %d is newer than this enclave understands (%d)", v, FormatVersion)}
+	} else if v < FormatVersion {
+		// Format 1 plans carried their own approval rules and no author signature: nothing
+		// about them can be trusted by today's gate, so they are not upgraded.
+		return nil, &FileError{Reason: fmt.Sprintf("plan file format %d was written by an older enclave (this one writes %d): make a new plan", v, FormatVersion)}
 	}
 	var p Plan
 	dec := json.NewDecoder(bytes.NewReader(b))

@@ -142,7 +142,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"empty", nil, "plan file is truncated or not a plan"},
 		{"truncated", good[:len(good)/2], "plan file is truncated or not a plan"},
 		{"not a plan", []byte(`{"hello": "world"}`), "plan file is truncated or not a plan"},
-		{"newer", bytes.Replace(good, []byte(`"format_version": 1`), []byte(`"format_version": 7`), 1), "plan file format 7 is newer than this enclave understands (1)"},
+		{"newer", bytes.Replace(good, []byte(`"format_version": 2`), []byte(`"format_version": 7`), 1), "plan file format 7 is newer than this enclave understands (2)"},
 		{"one byte changed", bytes.Replace(good, []byte(`"num_cpus": 4`), []byte(`"num_cpus": 5`), 1), "plan file has been modified since it was made: digest " + p.Digest + " does not match content sha256:"},
 		{"number spelled otherwise", bytes.Replace(good, []byte(`"num_cpus": 4`), []byte(`"num_cpus": 4.0`), 1), "has been modified"},
 		{"unknown field", bytes.Replace(good, []byte(`"author"`), []byte(`"sneaky": 1, "author"`), 1), "unknown field"},

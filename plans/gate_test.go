@@ -47,11 +47,121 @@ func TestGate(t *testing.T) {
 			ks["bob"].approve(t, p)
 			p.Approvals = append(p.Approvals, Approval{Approver: "erin", Signature: ks["erin"].sign(t, p), SignedAt: planTime})
 		}, want: []string{"erin is the plan's author and cannot approve it"}},
-		{name: "author given by the engine", setup: func(t *testing.T, ks testKeys, p *Plan, in *GateInput) {
-			in.Author = "bob@jump1"
+		{name: "author's key under an approver's name", setup: func(t *testing.T, ks testKeys, p *Plan, in *GateInput) {
+			// bob authored the plan under the name erin, with his own key, then approved it.
+			p.AuthorSignature = ks["bob"].sign(t, p)
+			ks["alice"].approve(t, p)
+			p.Approvals = append(p.Approvals, Approval{Approver: "bob", Signature: ks["bob"].sign(t, p), SignedAt: planTime})
+		}, want: []string{"bob's key signed this plan as its author: the author never counts as an approver", `rule "required" needs 2 approvals, has 1 (alice)`}},
+		{name: "not signed by its author", setup: func(t *testing.T, ks testKeys, p *Plan, in *GateInput) {
+			p.AuthorSignature = ""
 			ks["alice"].approve(t, p)
 			ks["bob"].approve(t, p)
-		}, want: []string{"bob is the plan's author and cannot approve it", `rule "required" needs 2 approvals, has 1 (alice)`}},
+		}, want: []string{"the plan is not signed by its author"}},
+		{name: "author signature of another plan", setup: func(t *testing.T, ks testKeys, p *Plan, in *GateInput) {
+			other := basePlan(ks)
+			other.Changes = []ResourceChange{firewallUpdate()}
+			p.AuthorSignature = ks["erin"].sign(t, other)
+			ks["alice"].approve(t, p)
+			ks["bob"].approve(t, p)
+		}, want: []string{"the author signature does not verify over this plan's digest line"}},
+		{name: "rules in the plan are not the rules in force", setup: func(t *testing.T, ks testKeys, p *Plan, in *GateInput) {
+			p.Rules = &ApprovalRules{Required: 1, Approvers: []Approver{{Name: "mallory", Key: ks["mallory"].line}}}
+			resign(t, ks, p)
+			p.Approvals = []Approval{{Approver: "mallory", Signature: ks["mallory"].sign(t, p), SignedAt: planTime}}
+		}, want: []string{
+			"the plan records approval rules that are not the rules in force: the plan has required=1, approvers [mallory SHA256:",
+			"the approval attached as mallory is by an unknown approver",
+			`rule "required" needs 2 approvals, has 0`,
+		}},
+		{name: "rules with required 0 in the plan", setup: func(t *testing.T, ks testKeys, p *Plan, in *GateInput) {
+			p.Rules.Required = 0
+			p.Rules.Rules = nil
+			resign(t, ks, p)
+		}, want: []string{"the plan records approval rules that are not the rules in force: the plan has required=0", `rule "required" needs 2 approvals, has 0`}},
+		{name: "first apply: rules of the configuration checked against the trust root", setup: func(t *testing.T, ks testKeys, p *Plan, in *GateInput) {
+			in.RulesInForce = nil
+			p.RulesSource = "config"
+			p.Rules.Approvers = append(p.Rules.Approvers, Approver{Name: "mallory", Key: ks["mallory"].line})
+			resign(t, ks, p, "alice", "bob")
+			in.TrustRoot = trustRootOf(t, ks, "alice", "bob", "carol", "dave", "erin")
+		}, want: []string{"first apply: the configuration's approval rules are not trusted here: approver mallory (SHA256:"}},
+		{name: "first apply of a wiped state", setup: func(t *testing.T, ks testKeys, p *Plan, in *GateInput) {
+			in.RulesInForce = nil
+			in.Wiped = "3 state backups"
+			p.RulesSource = "config"
+			resign(t, ks, p, "alice", "bob")
+		}, want: []string{"the state holds no approval rules, but this enclave was applied before (3 state backups)"}},
+		{name: "first-apply plan against a state with rules", setup: func(t *testing.T, ks testKeys, p *Plan, in *GateInput) {
+			p.RulesSource = "config"
+			resign(t, ks, p, "alice", "bob")
+		}, want: []string{"the plan took its approval rules from the configuration, but the state already has rules in force"}},
+		{name: "rules in force with a quorum of 0", setup: func(t *testing.T, ks testKeys, p *Plan, in *GateInput) {
+			in.RulesInForce.Required = 0
+			p.Rules.Required = 0
+			resign(t, ks, p, "alice", "bob")
+		}, want: []string{"the approval rules in force are not valid: approval required: must be at least 1, is 0"}},
+		{name: "removing a stricter rule needs its quorum", setup: func(t *testing.T, ks testKeys, p *Plan, in *GateInput) {
+			next := ks.rules()
+			next.Rules = next.Rules[:1]
+			p.RulesChange = next
+			resign(t, ks, p, "alice", "bob")
+		}, want: []string{`rule "destroys-data" needs 3 approvals, has 2 (alice, bob)`}},
+		{name: "lowering a rule's quorum needs its quorum", setup: func(t *testing.T, ks testKeys, p *Plan, in *GateInput) {
+			next := ks.rules()
+			next.Rules[0].Required = 2
+			p.RulesChange = next
+			resign(t, ks, p, "alice", "bob")
+		}, want: []string{`rule "firewall" needs 3 approvals, has 2 (alice, bob)`}},
+		{name: "adding an approver key touches every rule", setup: func(t *testing.T, ks testKeys, p *Plan, in *GateInput) {
+			next := ks.rules()
+			next.Approvers = append(next.Approvers, Approver{Name: "mallory", Key: ks["mallory"].line})
+			p.RulesChange = next
+			resign(t, ks, p, "alice", "bob")
+		}, want: []string{`rule "firewall" needs 3 approvals, has 2 (alice, bob)`, `rule "destroys-data" needs 3 approvals, has 2 (alice, bob)`}},
+		{name: "a stricter rule passes with the base quorum", setup: func(t *testing.T, ks testKeys, p *Plan, in *GateInput) {
+			next := ks.rules()
+			next.Rules[0].Required = 4
+			p.RulesChange = next
+			resign(t, ks, p, "alice", "bob")
+		}},
+		{name: "one key in two wrappers counts once", setup: func(t *testing.T, ks testKeys, p *Plan, in *GateInput) {
+			sk := skFormOf(t, ks["alice"])
+			in.RulesInForce.Approvers = append(in.RulesInForce.Approvers, Approver{Name: "alice-yubikey", Key: sk.line})
+			p.Rules = in.RulesInForce
+			resign(t, ks, p, "alice")
+			p.Approvals = append(p.Approvals, Approval{Approver: "alice-yubikey", Signature: sk.sign(t, p), SignedAt: planTime})
+		}, want: []string{
+			`the approval rules in force are not valid: approver "alice-yubikey" key: is the same key as approver "alice"'s`,
+			"alice and alice-yubikey are one key: it counts once",
+			`rule "required" needs 2 approvals, has 1 (alice)`,
+		}},
+		{name: "created in the future", setup: func(t *testing.T, ks testKeys, p *Plan, in *GateInput) {
+			p.CreatedAt = in.Now.Add(time.Hour)
+			resign(t, ks, p, "alice", "bob")
+		}, want: []string{"the plan claims to be made at 2026-12-02T16:00:00Z, later than now (2026-12-02T15:00:00Z)"}},
+		{name: "another enclave", setup: func(t *testing.T, ks testKeys, p *Plan, in *GateInput) {
+			in.Enclave = "scl3-dr"
+			resign(t, ks, p, "alice", "bob")
+		}, want: []string{`the plan is for enclave "phx1-hci" but is being applied to enclave "scl3-dr"`}},
+		{name: "already applied", setup: func(t *testing.T, ks testKeys, p *Plan, in *GateInput) {
+			resign(t, ks, p, "alice", "bob")
+			in.AppliedAt = func(d string) (time.Time, bool) { return planTime.Add(time.Hour), d == p.Digest }
+		}, want: []string{"this plan was already applied at 2026-12-02T14:00:00Z"}},
+		{name: "state content differs", setup: func(t *testing.T, ks testKeys, p *Plan, in *GateInput) {
+			in.StateDigest = "sha256:0000"
+			resign(t, ks, p, "alice", "bob")
+		}, want: []string{"the state's content is not what the plan was made against"}},
+		{name: "destruction no rule covers", setup: func(t *testing.T, ks testKeys, p *Plan, in *GateInput) {
+			c := volumeDelete()
+			c.Type, c.Addr = "vsphere_virtual_machine", "vsphere_virtual_machine.old"
+			p.Changes = append(p.Changes, c)
+			resign(t, ks, p, "alice", "bob")
+		}, want: []string{"vsphere_virtual_machine.old (delete of a vsphere_virtual_machine) destroys data and no approval rule covers it"}},
+		{name: "re-derived plan differs", setup: func(t *testing.T, ks testKeys, p *Plan, in *GateInput) {
+			in.Rederived = []string{"vsphere_folder.f: datacenter_id"}
+			resign(t, ks, p, "alice", "bob")
+		}, want: []string{"the plan does not follow from its own configuration: vsphere_folder.f: datacenter_id"}},
 		{name: "unknown approver", setup: func(t *testing.T, ks testKeys, p *Plan, in *GateInput) {
 			ks["alice"].approve(t, p)
 			ks["bob"].approve(t, p)
@@ -82,14 +192,15 @@ func TestGate(t *testing.T) {
 			p.Changes[0].After["num_cpus"] = 40
 		}, want: []string{
 			"the plan has been modified since it was made: digest sha256:",
+			"the author signature does not verify",
 			"the signature by alice is over another digest",
 			"the signature by bob is over another digest",
 			`rule "required" needs 2 approvals, has 0`,
 		}},
 		{name: "unknown format version", setup: func(t *testing.T, ks testKeys, p *Plan, in *GateInput) {
-			p.FormatVersion = 2
+			p.FormatVersion = 3
 			resign(t, ks, p, "alice", "bob")
-		}, want: []string{"the plan's format version 2 is not one this enclave understands (1)"}},
+		}, want: []string{"the plan's format version 3 is not one this enclave understands (2)"}},
 		{name: "expired", setup: func(t *testing.T, ks testKeys, p *Plan, in *GateInput) {
 			p.ExpiresAt = planTime.Add(time.Hour)
 			resign(t, ks, p, "alice", "bob")
@@ -120,11 +231,13 @@ func TestGate(t *testing.T) {
 		}, want: []string{"the real world changed since plan: vsphere_virtual_machine.svc[0]: num_cpus 2 -> 8"}},
 		{name: "no rules in force", setup: func(t *testing.T, ks testKeys, p *Plan, in *GateInput) {
 			p.Rules = nil
-			p.Digest, _ = p.ComputeDigest()
+			p.RulesSource = "config"
+			in.RulesInForce = nil
+			resign(t, ks, p)
 		}, want: []string{"no approval rules are in force"}},
 		{name: "many reasons together", setup: func(t *testing.T, ks testKeys, p *Plan, in *GateInput) {
 			p.Changes = append(p.Changes, firewallUpdate())
-			p.Digest, _ = p.ComputeDigest()
+			resign(t, ks, p)
 			ks["alice"].approve(t, p)
 			in.Now = planTime.Add(100 * time.Hour)
 			in.StateSerial = 14
@@ -147,9 +260,11 @@ func TestGate(t *testing.T) {
 			if _, err := Encode(p); err != nil {
 				t.Fatal(err)
 			}
+			p.AuthorSignature = ks["erin"].sign(t, p)
 			in := GateInput{
-				Plan: p, Now: planTime.Add(2 * time.Hour),
-				StateLineage: p.State.Lineage, StateSerial: p.State.Serial,
+				Plan: p, Now: planTime.Add(2 * time.Hour), Enclave: "phx1-hci",
+				StateLineage: p.State.Lineage, StateSerial: p.State.Serial, StateDigest: p.State.Digest,
+				RulesInForce: ks.rules(),
 				SensitiveVars: map[string]any{"vcenter_password": "hunter2"},
 			}
 			if c.setup != nil {
@@ -189,6 +304,7 @@ func TestGate(t *testing.T) {
 func resign(t *testing.T, ks testKeys, p *Plan, names ...string) {
 	t.Helper()
 	p.Digest, _ = p.ComputeDigest()
+	p.AuthorSignature = ks["erin"].sign(t, p)
 	for _, n := range names {
 		ks[n].approve(t, p)
 	}
@@ -207,14 +323,15 @@ func TestRuleQuorums(t *testing.T) {
 		{"delete of a volume", []ResourceChange{volumeDelete()}, false, []string{"required:2", "destroys-data:3"}},
 		{"create of a volume is not destroys-data", []ResourceChange{{Addr: "ontap_volume.new", Type: "ontap_volume", Action: Create}}, false, []string{"required:2"}},
 		{"no-op and read touch nothing but the base", []ResourceChange{{Type: "junos_security_zone", Action: NoOp}, {Type: "junos_security_zone", Action: Read}}, false, []string{"required:2"}},
-		{"rules change alone", nil, true, []string{"required:2"}},
+		{"a stricter rules change alone", nil, true, []string{"required:2"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			p := basePlan(ks)
 			p.Changes = c.changes
 			if c.rulesCh {
-				p.RulesChange = &ApprovalRules{Required: 1}
+				p.RulesChange = ks.rules()
+				p.RulesChange.Required = 3
 			}
 			ks["alice"].approve(t, p)
 			var got []string

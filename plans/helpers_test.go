@@ -4,8 +4,10 @@ import (
 	"crypto/ed25519"
 	"crypto/sha256"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -146,4 +148,64 @@ func golden(t *testing.T, name string, got []byte) {
 	if string(want) != string(got) {
 		t.Errorf("%s differs from the golden file (run go test -update and review the diff):\n--- got ---\n%s\n--- want ---\n%s", name, got, want)
 	}
+}
+
+// trustRootOf writes a trust root naming the given reviewers' keys and reads it back.
+func trustRootOf(t *testing.T, ks testKeys, names ...string) *TrustRoot {
+	t.Helper()
+	var sb strings.Builder
+	sb.WriteString("# the approvers this runner trusts\n")
+	for _, n := range names {
+		sb.WriteString(n + " " + ks[n].line + "\n")
+	}
+	path := filepath.Join(t.TempDir(), "trust-root")
+	if err := os.WriteFile(path, []byte(sb.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := ReadTrustRoot(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+// skSigner signs as a security key (sk-ssh-ed25519@openssh.com) wrapping the same ed25519 key
+// bytes as an ordinary key, the way a FIDO token does: over sha256(application) || flags ||
+// counter || sha256(data), the flags and counter carried in the signature's Rest.
+type skSigner struct {
+	priv ed25519.PrivateKey
+	pub  ssh.PublicKey
+}
+
+const skApplication = "ssh:"
+
+func (s skSigner) PublicKey() ssh.PublicKey { return s.pub }
+
+func (s skSigner) Sign(_ io.Reader, data []byte) (*ssh.Signature, error) {
+	app := sha256.Sum256([]byte(skApplication))
+	dh := sha256.Sum256(data)
+	rest := []byte{0x01, 0, 0, 0, 7} // user present, counter 7
+	msg := append(append(append([]byte{}, app[:]...), rest...), dh[:]...)
+	return &ssh.Signature{Format: ssh.KeyAlgoSKED25519, Blob: ed25519.Sign(s.priv, msg), Rest: rest}, nil
+}
+
+// skFormOf is k's key in its security-key wrapper: another fingerprint, one identity.
+func skFormOf(t testing.TB, k testKey) testKey {
+	t.Helper()
+	seed := sha256.Sum256([]byte("enclave test key " + k.name))
+	priv := ed25519.NewKeyFromSeed(seed[:])
+	wire := ssh.Marshal(struct {
+		Name        string
+		KeyBytes    []byte
+		Application string
+	}{ssh.KeyAlgoSKED25519, priv.Public().(ed25519.PublicKey), skApplication})
+	pub, err := ssh.ParsePublicKey(wire)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ssh.FingerprintSHA256(pub) == ssh.FingerprintSHA256(k.signer.PublicKey()) {
+		t.Fatal("the wrapped key has the same fingerprint: the test would prove nothing")
+	}
+	line := string(ssh.MarshalAuthorizedKey(pub))
+	return testKey{name: k.name + "-yubikey", signer: skSigner{priv: priv, pub: pub}, line: strings.TrimSpace(line) + " " + k.name}
 }

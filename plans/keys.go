@@ -124,7 +124,7 @@ func ValidateRules(r *ApprovalRules, knownTypes func(string) bool) []error {
 		}
 	}
 	names := map[string]bool{}
-	keys := map[string]string{} // fingerprint -> approver
+	keys := map[string]string{} // key identity -> approver
 	for _, a := range r.Approvers {
 		if a.Name == "" {
 			add(&RuleError{Msg: "an approver has no name"})
@@ -138,10 +138,11 @@ func ValidateRules(r *ApprovalRules, knownTypes func(string) bool) []error {
 			continue
 		}
 		fp := ssh.FingerprintSHA256(pub)
-		if other, ok := keys[fp]; ok && other != a.Name {
+		id := KeyIdentity(pub)
+		if other, ok := keys[id]; ok && other != a.Name {
 			add(&RuleError{Approver: a.Name, Attr: "key", Msg: fmt.Sprintf("is the same key as approver %q's (%s): one person would count twice", other, fp)})
 		}
-		keys[fp] = a.Name
+		keys[id] = a.Name
 	}
 	ruleNames := map[string]bool{}
 	for _, rule := range r.Rules {

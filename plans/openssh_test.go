@@ -48,7 +48,7 @@ func sshKeygen(t *testing.T, dir, name, typ, bits, pass string) (string, string)
 func planForKeys(lines map[string]string) *Plan {
 	p := &Plan{Enclave: "phx1-hci", Author: "erin", CreatedAt: planTime, ExpiresAt: planTime.Add(time.Hour),
 		State: StateRef{Lineage: "l", Serial: 1}, Changes: []ResourceChange{vmUpdate()}}
-	p.Rules = &ApprovalRules{Required: 1}
+	p.Rules, p.RulesSource = &ApprovalRules{Required: 1}, "config"
 	for _, n := range []string{"alice", "bob"} {
 		if l, ok := lines[n]; ok {
 			p.Rules.Approvers = append(p.Rules.Approvers, Approver{Name: n, Key: l})
@@ -77,6 +77,16 @@ func TestSSHKeygenSignatureAttaches(t *testing.T) {
 			}
 			if err := Attach(p, "alice", string(sig), "", planTime); err != nil {
 				t.Fatalf("Attach refused ssh-keygen's signature: %v", err)
+			}
+			// The author signs with ssh-keygen too, with a key of the same type.
+			akey, _ := sshKeygen(t, dir, "erin", kt.typ, kt.bits, "")
+			os.Remove(digest + ".sig")
+			if out, err := run(t, dir, nil, nil, "ssh-keygen", "-Y", "sign", "-n", "enclave-plan", "-f", akey, digest); err != nil {
+				t.Fatalf("ssh-keygen -Y sign: %v\n%s", err, out)
+			}
+			asig, _ := os.ReadFile(digest + ".sig")
+			if err := AttachAuthor(p, string(asig)); err != nil {
+				t.Fatalf("AttachAuthor refused ssh-keygen's signature: %v", err)
 			}
 			if res := Gate(GateInput{Plan: p, Now: planTime, StateLineage: "l", StateSerial: 1}); res.Refusal != nil {
 				t.Errorf("gate: %v", res.Refusal)

@@ -81,7 +81,7 @@ func TestRenderJSONFacts(t *testing.T) {
 			t.Errorf("index %v", c.Index)
 		}
 	}
-	if doc.Approval.RulesSource != "state" || len(doc.Approval.Needed) != 2 || doc.Approval.Needed[1].Rule != "destroys-data" || doc.Approval.Needed[1].Needed != 2 {
+	if doc.Approval.RulesSource != "state" || len(doc.Approval.Needed) != 3 || doc.Approval.Needed[1].Rule != "firewall" || doc.Approval.Needed[2].Rule != "destroys-data" || doc.Approval.Needed[2].Needed != 2 {
 		t.Errorf("approval %+v", doc.Approval)
 	}
 	if len(doc.Approval.Approvals) != 1 || !doc.Approval.Approvals[0].Valid || doc.Approval.RulesChange == nil || doc.Approval.RulesChange.Required != 3 {

@@ -55,11 +55,12 @@ func liNewWorld(t *testing.T, opts lab.Options, name string) *liWorld {
 	copyTree(t, filepath.Join(repoRoot, "test", "testdata", "labinterop", name), dir)
 	copyTree(t, filepath.Join(repoRoot, "enclaves", "lab", "reviewers"), filepath.Join(dir, "reviewers"))
 	require.NoError(t, os.Chmod(filepath.Join(dir, "reviewers", "alice"), 0o600))
+	require.NoError(t, os.Chmod(filepath.Join(dir, "reviewers", "dana"), 0o600))
 	require.NoError(t, os.MkdirAll(filepath.Join(root, "home"), 0o700))
 	return &liWorld{
 		t: t, lab: l, root: root, dir: dir,
 		vars: filepath.Join(l.Dir, "lab.vars"),
-		env:  []string{"ENCLAVE_AUTHOR=" + author, "NO_COLOR=1", "HOME=" + filepath.Join(root, "home")},
+		env:  []string{"ENCLAVE_AUTHOR=" + author, "ENCLAVE_AUTHOR_KEY=" + filepath.Join(dir, "reviewers", "dana"), "NO_COLOR=1", "HOME=" + filepath.Join(root, "home")},
 	}
 }
 

@@ -221,11 +221,12 @@ func newWorld(t *testing.T) *world {
 	t.Helper()
 	root := t.TempDir()
 	l := startLab(t, lab.Options{Dir: filepath.Join(root, "lab")})
+	dir := copyEnclave(t, filepath.Join(root, "work"), "lab")
 	w := &world{
-		t: t, lab: l, root: root,
-		dir:  copyEnclave(t, filepath.Join(root, "work"), "lab"),
+		t: t, lab: l, root: root, dir: dir,
 		vars: filepath.Join(l.Dir, "lab.vars"),
-		env:  []string{"ENCLAVE_AUTHOR=" + author, "NO_COLOR=1", "HOME=" + filepath.Join(root, "home")},
+		// The author signs every plan with a key of their own, which is no approver's.
+		env: []string{"ENCLAVE_AUTHOR=" + author, "ENCLAVE_AUTHOR_KEY=" + filepath.Join(dir, "reviewers", "dana"), "NO_COLOR=1", "HOME=" + filepath.Join(root, "home")},
 	}
 	require.NoError(t, os.MkdirAll(filepath.Join(root, "home"), 0o700))
 	return w

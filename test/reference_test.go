@@ -596,7 +596,7 @@ func TestReferenceEnclavesBuildInLab(t *testing.T) {
 		}
 	}
 	vars := filepath.Join(labDir, "lab.vars")
-	runEnv := []string{"ENCLAVE_AUTHOR=" + author, "NO_COLOR=1", "HOME=" + root}
+	runEnv := []string{"ENCLAVE_AUTHOR=" + author, "ENCLAVE_AUTHOR_KEY=" + filepath.Join(phx1, "approvers", "dana"), "NO_COLOR=1", "HOME=" + root}
 	run := func(code int, args ...string) result {
 		t.Helper()
 		r := runBinary(t, runOpts{dir: work, env: runEnv}, args...)

@@ -47,6 +47,7 @@ func newStoryWorld(t *testing.T) *storyWorld {
 	require.NoError(t, os.MkdirAll(filepath.Join(root, "home"), 0o700))
 	w.phx1 = copyEnclave(t, work, "phx1-hci")
 	w.scl3 = copyEnclave(t, work, "scl3-dr")
+	w.env = append(w.env, "ENCLAVE_AUTHOR_KEY="+filepath.Join(w.phx1, "approvers", "dana"))
 	w.dir = w.phx1
 	for _, d := range []string{w.phx1, w.scl3} {
 		keys, _ := filepath.Glob(filepath.Join(d, "approvers", "*"))

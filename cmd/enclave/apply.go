@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/enclave-dev/enclave/internal/engine"
+	"github.com/enclave-dev/enclave/internal/state"
 	"github.com/enclave-dev/enclave/plans"
 	"github.com/spf13/cobra"
 )
@@ -19,6 +21,7 @@ func applyCmd(s *streams) *cobra.Command {
 	var (
 		parallelism int
 		dirFlag     string
+		trustFlag   string
 		vf          varFlags
 		lf          lockFlags
 	)
@@ -30,17 +33,26 @@ reason, when the plan was altered, expired, made against another state, lacks ap
 gear changed since it was made. Sensitive variables must be supplied again (--var, --var-file or
 ENCLAVE_VAR_NAME) and must match what the plan was made with.`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: func(cmd *cobra.Command, args []string) (err error) {
 			ctx := cmd.Context()
 			if ctx == nil {
 				ctx = context.Background()
 			}
+			if fi, err := os.Stat(args[0]); err != nil {
+				return fmt.Errorf("the plan file %s: %w", args[0], err)
+			} else if fi.IsDir() {
+				return fmt.Errorf("%s is a directory: apply takes a saved plan file (enclave plan --out FILE)", args[0])
+			}
 			p, err := plans.ReadFile(args[0])
 			if err != nil {
-				auditUnreadablePlan(s, args[0], dirFlag, err)
+				auditUnreadablePlan(args[0], dirFlag, err)
 				return withCode(exitRefused, err)
 			}
 			dir, err := planDir(p, dirFlag)
+			if err != nil {
+				return err
+			}
+			trust, err := trustRoot(trustFlag)
 			if err != nil {
 				return err
 			}
@@ -53,46 +65,56 @@ ENCLAVE_VAR_NAME) and must match what the plan was made with.`,
 			e := newEngine(s)
 			e.Parallelism = parallelism
 			e.Progress = func(addr, msg string) { fmt.Fprintf(s.out, "%s: %s\n", addr, msg) }
-			a, diags, err := e.PrepareApply(ctx, b, p, engine.ApplyOptions{Dir: dir, Vars: vf.inputs(), Parallelism: parallelism})
+			// The gate first: everything it checks comes from the state, the enclave
+			// directory and the clock. Nothing in the plan is evaluated and no device is
+			// contacted before it passes.
+			a, diags, err := e.PrepareApply(ctx, b, p, engine.ApplyOptions{Dir: dir, Vars: vf.inputs(), Parallelism: parallelism, TrustRoot: trust})
 			if derr := printDiags(s, nil, diags); derr != nil {
 				return derr
 			}
 			if err != nil {
+				var ce *plans.ChainError
+				if errors.As(err, &ce) {
+					return refuse(s, b, args[0], p, []string{err.Error()})
+				}
 				return err
 			}
 			defer a.Close()
-			res := plans.Gate(plans.GateInput{
-				Plan: p, Now: time.Now().UTC(),
-				StateLineage: a.StateLineage, StateSerial: a.StateSerial,
-				SensitiveVars: a.SensitiveVars, WorldChanged: a.WorldChanged, Author: p.Author,
-			})
-			refusal := res.Refusal
-			if p.Rules == nil {
-				if refusal == nil {
-					refusal = &plans.Refusal{}
-				}
-				refusal.Reasons = append(refusal.Reasons, "the enclave has no approval block, so no one can approve this plan: add one (SPEC §6)")
+			if res := plans.Gate(a.Gate); res.Refusal != nil {
+				return refuse(s, b, args[0], p, res.Refusal.Reasons)
 			}
-			if refusal != nil {
-				audit(s, b, "refuse", map[string]any{"file": args[0], "digest": p.Digest, "reasons": refusal.Reasons})
-				fmt.Fprintf(s.err, "Error: %s\n", refusal.Error())
-				return silent(exitRefused)
+			// Then evaluation, connecting, reading again and re-deriving the plan; the gate
+			// runs again with what that found.
+			if err := a.Connect(ctx); err != nil {
+				return err
 			}
-			approvers := []string{}
+			res := plans.Gate(a.Gate)
+			if res.Refusal != nil {
+				return refuse(s, b, args[0], p, res.Refusal.Reasons)
+			}
+			approvals := []map[string]any{}
 			for _, ap := range p.Approvals {
-				approvers = append(approvers, ap.Approver)
+				approvals = append(approvals, map[string]any{"approver": ap.Approver, "signature": ap.Signature, "signed_at": ap.SignedAt})
 			}
-			audit(s, b, "apply-start", map[string]any{"file": args[0], "digest": p.Digest, "approvers": approvers})
+			_, authorFP, _ := plans.AuthorIdentity(p)
+			if err := audit(b, "apply-start", map[string]any{"file": args[0], "digest": p.Digest, "author": p.Author, "author_key": authorFP, "author_signature": p.AuthorSignature, "approvals": approvals, "quorum": res.Quorum}); err != nil {
+				return err
+			}
 			if p.RulesSource == "config" {
 				fmt.Fprintln(s.out, "First apply of this state: the approval rules were taken from the configuration and are recorded now.")
 			}
 			started := time.Now()
 			result, err := a.Apply(ctx)
 			if err != nil {
-				audit(s, b, "apply-end", map[string]any{"digest": p.Digest, "error": err.Error()})
+				if aerr := audit(b, "apply-end", map[string]any{"digest": p.Digest, "error": err.Error()}); aerr != nil {
+					fmt.Fprintf(s.err, "Error: %v\n", aerr)
+				}
 				return err
 			}
-			audit(s, b, "apply-end", map[string]any{"digest": p.Digest, "results": result.Results, "failed": result.Failed, "skipped": result.Skipped, "changed": result.Changed})
+			if aerr := audit(b, "apply-end", map[string]any{"digest": p.Digest, "results": result.Results, "failed": result.Failed, "skipped": result.Skipped, "changed": result.Changed}); aerr != nil {
+				fmt.Fprintf(s.err, "Error: %v\n", aerr)
+				defer func() { err = withCode(exitError, aerr) }()
+			}
 			for _, r := range result.Results {
 				switch {
 				case r.Skipped:
@@ -111,6 +133,7 @@ ENCLAVE_VAR_NAME) and must match what the plan was made with.`,
 	}
 	c.Flags().IntVar(&parallelism, "parallelism", 10, "how many changes run at once")
 	c.Flags().StringVar(&dirFlag, "dir", "", "the enclave directory (default: where the plan was made)")
+	c.Flags().StringVar(&trustFlag, "trust-root", os.Getenv("ENCLAVE_TRUST_ROOT"), "a file of approver public keys this machine trusts (default: ENCLAVE_TRUST_ROOT); a first apply's approvers must all be in it")
 	vf.add(c)
 	lf.add(c)
 	return c
@@ -119,7 +142,7 @@ ENCLAVE_VAR_NAME) and must match what the plan was made with.`,
 // auditUnreadablePlan records the refusal of a plan file that does not verify (tampered,
 // truncated, newer format): the most important refusal to keep. The enclave is --dir, or the
 // "dir" the file claims when that much can still be read.
-func auditUnreadablePlan(s *streams, path, dirFlag string, cause error) {
+func auditUnreadablePlan(path, dirFlag string, cause error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return
@@ -142,7 +165,25 @@ func auditUnreadablePlan(s *streams, path, dirFlag string, cause error) {
 		return
 	}
 	sum := sha256.Sum256(raw)
-	audit(s, backendFor(abs), "refuse", map[string]any{"file": path, "file_sha256": hex.EncodeToString(sum[:]), "reasons": []string{cause.Error()}})
+	_ = audit(backendFor(abs), "refuse", map[string]any{"file": path, "file_sha256": hex.EncodeToString(sum[:]), "reasons": []string{cause.Error()}})
+}
+
+// refuse records the gate's refusal in the audit log and exits 3. The refusal stands even
+// when the log cannot be written; that is reported beside it.
+func refuse(s *streams, b state.Backend, file string, p *plans.Plan, reasons []string) error {
+	if err := audit(b, "refuse", map[string]any{"file": file, "digest": p.Digest, "reasons": reasons}); err != nil {
+		fmt.Fprintf(s.err, "Error: %v\n", err)
+	}
+	fmt.Fprintf(s.err, "Error: %s\n", (&plans.Refusal{Reasons: reasons}).Error())
+	return silent(exitRefused)
+}
+
+// trustRoot reads --trust-root (or ENCLAVE_TRUST_ROOT) when given.
+func trustRoot(path string) (*plans.TrustRoot, error) {
+	if path == "" {
+		return nil, nil
+	}
+	return plans.ReadTrustRoot(path)
 }
 
 func outcome(r *engine.ApplyResult) string {

@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/enclave-dev/enclave/internal/state"
 	"github.com/enclave-dev/enclave/plans"
 	"github.com/spf13/cobra"
 	"golang.org/x/crypto/ssh"
@@ -15,7 +17,7 @@ import (
 
 func approveCmd(s *streams) *cobra.Command {
 	var keyPath, sigPath, as, comment, dirFlag string
-	var signOnly bool
+	var signOnly, asAuthor bool
 	c := &cobra.Command{
 		Use:   "approve FILE (--key K | --signature SIG) --as NAME",
 		Short: "Sign a saved plan's digest as a reviewer, or attach a signature made with ssh-keygen",
@@ -31,12 +33,29 @@ digest line, as printed by ` + "`enclave show FILE --digest`" + ` plus a newline
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			file := args[0]
+			if fi, err := os.Stat(file); err != nil {
+				return fmt.Errorf("the plan file %s: %w", file, err)
+			} else if fi.IsDir() {
+				return fmt.Errorf("%s is a directory: approve takes a saved plan file", file)
+			}
+			if as == "" && !asAuthor {
+				return fmt.Errorf("--as NAME is required: the approver's name in the approval rules")
+			}
+			if as != "" && asAuthor {
+				return fmt.Errorf("give --as NAME to approve or --author to sign as the plan's author, not both")
+			}
+			// Reviewers approving one file at once: read, attach and write under a lock, so
+			// neither approval is lost.
+			if !signOnly {
+				unlock, err := state.LockDir(filepath.Dir(file))
+				if err != nil {
+					return fmt.Errorf("locking %s for the update: %w", file, err)
+				}
+				defer unlock()
+			}
 			p, err := plans.ReadFile(file)
 			if err != nil {
 				return withCode(exitRefused, err)
-			}
-			if as == "" {
-				return fmt.Errorf("--as NAME is required: the approver's name in the approval rules")
 			}
 			var sig string
 			switch {
@@ -67,14 +86,29 @@ digest line, as printed by ` + "`enclave show FILE --digest`" + ` plus a newline
 				}
 				return nil
 			}
-			if err := plans.Attach(p, as, sig, comment, time.Now().UTC()); err != nil {
+			if asAuthor {
+				if err := plans.AttachAuthor(p, sig); err != nil {
+					return withCode(exitRefused, err)
+				}
+			} else if err := plans.Attach(p, as, sig, comment, time.Now().UTC()); err != nil {
 				return withCode(exitRefused, err)
+			}
+			if dir, err := planDir(p, dirFlag); err == nil {
+				kind, who := "approve", as
+				if asAuthor {
+					kind, who = "author-sign", p.Author
+				}
+				if err := audit(backendFor(dir), kind, map[string]any{"file": file, "digest": p.Digest, "approver": who, "comment": comment, "signature": strings.TrimSpace(sig)}); err != nil {
+					return err
+				}
 			}
 			if err := plans.Write(file, p); err != nil {
 				return err
 			}
-			if dir, err := planDir(p, dirFlag); err == nil {
-				audit(s, backendFor(dir), "approve", map[string]any{"file": file, "digest": p.Digest, "approver": as, "comment": comment})
+			if asAuthor {
+				_, fp, _ := plans.AuthorIdentity(p)
+				fmt.Fprintf(s.out, "Signed %s as its author, %s (%s).\n", file, p.Author, fp)
+				return nil
 			}
 			fmt.Fprintf(s.out, "%s approved %s (%s).\n", as, file, p.Digest)
 			for _, q := range plans.RuleQuorums(p) {
@@ -88,6 +122,7 @@ digest line, as printed by ` + "`enclave show FILE --digest`" + ` plus a newline
 	c.Flags().StringVar(&as, "as", "", "the approver's name in the approval rules")
 	c.Flags().StringVar(&comment, "comment", "", "a note kept with the approval")
 	c.Flags().BoolVar(&signOnly, "sign-only", false, "print the signature; do not change FILE")
+	c.Flags().BoolVar(&asAuthor, "author", false, "sign as the plan's author instead of approving (for a plan saved unsigned, or signed with ssh-keygen)")
 	c.Flags().StringVar(&dirFlag, "dir", "", "the enclave directory, for the audit log (default: where the plan was made)")
 	return c
 }

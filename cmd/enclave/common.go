@@ -105,10 +105,13 @@ func author(flag string) string {
 }
 
 // audit appends an entry; a failure to audit is an error the user must see.
-func audit(s *streams, b state.Backend, kind string, details map[string]any) {
+// audit appends an entry to the enclave's audit log. It fails closed: an operation whose
+// entry cannot be written must not go ahead, so callers stop on the error.
+func audit(b state.Backend, kind string, details map[string]any) error {
 	if err := b.Audit().Append(kind, details); err != nil {
-		fmt.Fprintf(s.err, "Warning: could not append to the audit log: %v\n", err)
+		return fmt.Errorf("the audit log cannot be written, so nothing was done: %w", err)
 	}
+	return nil
 }
 
 // varFlags are --var and --var-file.

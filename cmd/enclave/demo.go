@@ -114,15 +114,15 @@ func runDemo(s *streams, dir, enclaveFlag string, keep bool) error {
 	vars := filepath.Join(l.Dir, "lab.vars")
 	planFile := filepath.Join(dir, "change-1.plan")
 	alice, bob := filepath.Join(encl, keyDir, "alice"), filepath.Join(encl, keyDir, "bob")
-	if err := os.Chmod(alice, 0o600); err != nil {
-		return err
-	}
-	if err := os.Chmod(bob, 0o600); err != nil {
-		return err
+	dana := filepath.Join(encl, keyDir, "dana") // the author's key: signs plans, never approves
+	for _, k := range []string{alice, bob, dana} {
+		if err := os.Chmod(k, 0o600); err != nil {
+			return err
+		}
 	}
 
 	d.say("Plan the enclave %s and save the plan for review (exit 2: there are changes)", rel)
-	if _, err := d.enclave(exitChanges, "plan", encl, "--var-file", vars, "--out", planFile, "--author", "dana@lab", "--detailed-exitcode"); err != nil {
+	if _, err := d.enclave(exitChanges, "plan", encl, "--var-file", vars, "--out", planFile, "--author", "dana@lab", "--key", dana, "--detailed-exitcode"); err != nil {
 		return err
 	}
 	d.say("Two reviewers sign exactly this plan with their SSH keys")
@@ -157,7 +157,7 @@ func runDemo(s *streams, dir, enclaveFlag string, keep bool) error {
 
 	d.say("Fix it the controlled way: plan, two approvals, apply")
 	fix := filepath.Join(dir, "change-2.plan")
-	if _, err := d.enclave(exitChanges, "plan", encl, "--var-file", vars, "--out", fix, "--author", "dana@lab", "--detailed-exitcode"); err != nil {
+	if _, err := d.enclave(exitChanges, "plan", encl, "--var-file", vars, "--out", fix, "--author", "dana@lab", "--key", dana, "--detailed-exitcode"); err != nil {
 		return err
 	}
 	for _, who := range []struct{ name, key string }{{"alice", alice}, {"bob", bob}} {
@@ -179,7 +179,7 @@ func runDemo(s *streams, dir, enclaveFlag string, keep bool) error {
 		if _, err := os.Stat(dr); err == nil {
 			d.say("The DR twin: plan scl3-dr, the SnapMirror destinations at SCL3 for every replicated PHX1 volume")
 			drPlan := filepath.Join(dir, "dr-1.plan")
-			if _, err := d.enclave(exitChanges, "plan", dr, "--var-file", vars, "--out", drPlan, "--author", "dana@lab", "--detailed-exitcode"); err != nil {
+			if _, err := d.enclave(exitChanges, "plan", dr, "--var-file", vars, "--out", drPlan, "--author", "dana@lab", "--key", dana, "--detailed-exitcode"); err != nil {
 				return err
 			}
 			for _, who := range []struct{ name, key string }{{"alice", filepath.Join(dr, keyDir, "alice")}, {"bob", filepath.Join(dr, keyDir, "bob")}} {

@@ -141,7 +141,9 @@ func importCmd(s *streams) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			audit(s, b, "import", map[string]any{"address": args[0], "id": args[1], "object": r.Attributes["id"]})
+			if err := audit(b, "import", map[string]any{"address": args[0], "id": args[1], "object": r.Attributes["id"]}); err != nil {
+				return err
+			}
 			fmt.Fprintf(s.out, "Imported %s (id %v). Run `enclave plan` to see how it differs from the configuration.\n", args[0], r.Attributes["id"])
 			return nil
 		},
@@ -223,7 +225,17 @@ func auditCmd(s *streams) *cobra.Command {
 		if err != nil {
 			return err
 		}
-		n, err := l.Verify()
+		d, err := enclaveDir([]string{dir})
+		if err != nil {
+			return err
+		}
+		// The state anchors the log (entries and head hash at its last write): a log whose
+		// chain was rebuilt after a deletion, or deleted whole, fails against it.
+		var anchor *state.AuditAnchor
+		if st, found, err := backendFor(d).Read(); err == nil && found {
+			anchor = st.AuditHead
+		}
+		n, err := l.VerifyAnchored(anchor)
 		if err != nil {
 			var be *state.AuditBrokenError
 			if errors.As(err, &be) {
@@ -231,7 +243,11 @@ func auditCmd(s *streams) *cobra.Command {
 			}
 			return err
 		}
-		fmt.Fprintf(s.out, "The audit log is intact: %d entries, each chained to the one before.\n", n)
+		if anchor != nil {
+			fmt.Fprintf(s.out, "The audit log is intact: %d entries, each chained to the one before; the first %d are the ones the state anchored.\n", n, anchor.Entries)
+		} else {
+			fmt.Fprintf(s.out, "The audit log is intact: %d entries, each chained to the one before.\n", n)
+		}
 		return nil
 	}}
 	c.AddCommand(show, verify)

@@ -15,6 +15,7 @@ import (
 func planCmd(s *streams) *cobra.Command {
 	var (
 		out, authorFlag string
+		keyFlag         string
 		targets         []string
 		refresh         bool
 		detailed, js    bool
@@ -69,12 +70,39 @@ With --out the plan is saved for review, approval and apply; there is no apply w
 				}
 			}
 			if out != "" {
+				// The author signs what they planned; the key that does never counts as an
+				// approval. Without a key the plan is saved unsigned and the gate refuses it
+				// until the author attaches a signature (approve --author).
+				signed := false
+				if keyFlag != "" || os.Getenv("SSH_AUTH_SOCK") != "" {
+					sig, err := sign(s, p, keyFlag, "")
+					switch {
+					case err != nil && keyFlag != "":
+						return fmt.Errorf("signing the plan as its author: %w", err)
+					case err != nil:
+						fmt.Fprintf(s.err, "Warning: the plan could not be signed through ssh-agent (%v); give --key\n", err)
+					default:
+						if err := plans.AttachAuthor(p, sig); err != nil {
+							return err
+						}
+						signed = true
+					}
+				}
+				_, fp, _ := plans.AuthorIdentity(p)
+				if err := audit(b, "plan", map[string]any{"file": out, "digest": p.Digest, "author": p.Author, "author_key": fp, "counts": countsByName(p)}); err != nil {
+					return err
+				}
 				if err := plans.Write(out, p); err != nil {
 					return err
 				}
-				audit(s, b, "plan", map[string]any{"file": out, "digest": p.Digest, "author": p.Author, "counts": countsByName(p)})
 				if !js {
-					fmt.Fprintf(s.out, "\nSaved the plan to %s (%s).\nReview it with `enclave show %s`; approve it with `enclave approve %s --key ~/.ssh/id_ed25519 --as NAME`; apply it with `enclave apply %s`.\n", out, p.Digest, out, out, out)
+					fmt.Fprintf(s.out, "\nSaved the plan to %s (%s).\n", out, p.Digest)
+					if signed {
+						fmt.Fprintf(s.out, "Signed by its author, %s (%s).\n", p.Author, fp)
+					} else {
+						fmt.Fprintf(s.out, "Warning: the plan is not signed by its author, and the gate refuses unsigned plans: sign it with `enclave approve %s --author --key KEY`.\n", out)
+					}
+					fmt.Fprintf(s.out, "Review it with `enclave show %s`; approve it with `enclave approve %s --key ~/.ssh/id_ed25519 --as NAME`; apply it with `enclave apply %s`.\n", out, out, out)
 				}
 			} else if !js && p.HasChanges() {
 				fmt.Fprintf(s.out, "\nThis plan was not saved. Apply needs a saved, approved plan: run `enclave plan --out FILE`.\n")
@@ -91,6 +119,7 @@ With --out the plan is saved for review, approval and apply; there is no apply w
 	c.Flags().BoolVar(&detailed, "detailed-exitcode", false, "exit 2 when the plan has changes, 0 when it has none")
 	c.Flags().BoolVar(&js, "json", false, "print the plan as JSON (docs/json-format.md)")
 	c.Flags().StringVar(&authorFlag, "author", "", "who makes the plan (default: ENCLAVE_AUTHOR, git user.email, or the OS user); the author never counts as an approver")
+	c.Flags().StringVar(&keyFlag, "key", os.Getenv("ENCLAVE_AUTHOR_KEY"), "with --out: the author's SSH key to sign the plan with (a public key: through ssh-agent; default ENCLAVE_AUTHOR_KEY, or the agent's only key)")
 	c.Flags().DurationVar(&lifetime, "expires-in", 0, "how long the plan stays valid when the approval rules set no max_age (default 24h)")
 	vf.add(c)
 	lf.add(c)

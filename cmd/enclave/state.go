@@ -92,10 +92,13 @@ func stateCmd(s *streams) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			// Audited first: surgery that cannot be recorded is not done.
+			if err := audit(b, "state-"+op, details); err != nil {
+				return err
+			}
 			if _, err := b.Write(st); err != nil {
 				return err
 			}
-			audit(s, b, "state-"+op, details)
 			return nil
 		}
 	}

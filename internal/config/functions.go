@@ -160,9 +160,22 @@ func (l *Loader) envFunc() function.Function {
 			if v, ok := l.Env[name]; ok {
 				return cty.StringVal(v), nil
 			}
+			var hash string
+			if l.Pinned != nil {
+				// Apply of a saved plan: only what the plan read, and only as it was. The error
+				// never shows the value: env() is where credentials come from.
+				h, recorded := l.Pinned.Env[name]
+				if !recorded {
+					return cty.NilVal, function.NewArgErrorf(0, "env(%q) was not read when the plan was made, so the plan cannot use it", name)
+				}
+				hash = h
+			}
 			v, ok := os.LookupEnv(name)
 			if !ok {
 				return cty.NilVal, function.NewArgErrorf(0, "environment variable %s is not set", name)
+			}
+			if l.Pinned != nil && !l.Pinned.Match(hash, v) {
+				return cty.NilVal, function.NewArgErrorf(0, "environment variable %s is not what it was when the plan was made", name)
 			}
 			if l.Env == nil {
 				l.Env = map[string]string{}

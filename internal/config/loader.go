@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path"
+	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
@@ -35,13 +37,34 @@ type Loader struct {
 	// rejects provider types it does not list. The engine fills it from the provider registry.
 	ProviderSchemas map[string]*hcl.BodySchema
 
-	mu    sync.Mutex
-	funcs map[string]map[string]function.Function // by base dir
+	// Secret holds the files read by file() while evaluating a provider block (credentials),
+	// by the same paths as Files; they are not in Files unless something else read them too.
+	// A saved plan keeps only salted hashes of them.
+	Secret map[string]string
+	// Pinned, when set (apply of a saved plan), makes env() and the files missing from the
+	// snapshot come from the live environment and the enclave directory, and only when they
+	// match what the plan recorded.
+	Pinned *Pins
+
+	mu          sync.Mutex
+	secretDepth int
+	funcs       map[string]map[string]function.Function // by base dir
 }
 
 // NewLoader makes a Loader reading from src.
 func NewLoader(src Source) *Loader {
 	return &Loader{Source: src, Files: map[string]string{}, Parser: hclparse.NewParser(), Env: map[string]string{}}
+}
+
+// SecretFiles returns a copy of Secret.
+func (l *Loader) SecretFiles() map[string]string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make(map[string]string, len(l.Secret))
+	for k, v := range l.Secret {
+		out[k] = v
+	}
+	return out
 }
 
 // Snapshot returns copies of Files and Env.
@@ -59,18 +82,80 @@ func (l *Loader) Snapshot() (files, env map[string]string) {
 	return files, env
 }
 
+// Pins are what a saved plan recorded of env() values and provider-block files: salted hashes
+// by name and path. Match checks a value against a hash (plans.MatchesSensitiveValue); Dir is
+// the enclave directory on disk, where pinned files are read from again.
+type Pins struct {
+	Env   map[string]string
+	Files map[string]string
+	Dir   string
+	Match func(hash string, value any) bool
+}
+
+// BeginSecret and EndSecret bracket the evaluation of a provider block: files read in between
+// go to Secret rather than Files.
+func (l *Loader) BeginSecret() {
+	l.mu.Lock()
+	l.secretDepth++
+	l.mu.Unlock()
+}
+
+// EndSecret ends what BeginSecret began.
+func (l *Loader) EndSecret() {
+	l.mu.Lock()
+	l.secretDepth--
+	l.mu.Unlock()
+}
+
 func (l *Loader) readFile(p string) ([]byte, error) {
 	p = cleanPath(p)
 	b, err := l.Source.ReadFile(p)
 	if err != nil {
+		if pins := l.Pinned; pins != nil {
+			if hash, ok := pins.Files[p]; ok {
+				b, err := readPinned(pins, p, hash)
+				if err == nil {
+					l.mu.Lock()
+					if l.Secret == nil {
+						l.Secret = map[string]string{}
+					}
+					l.Secret[p] = string(b)
+					l.mu.Unlock()
+				}
+				return b, err
+			}
+		}
 		return nil, err
 	}
 	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.secretDepth > 0 {
+		if _, shared := l.Files[p]; !shared {
+			if l.Secret == nil {
+				l.Secret = map[string]string{}
+			}
+			l.Secret[p] = string(b)
+			return b, nil
+		}
+	}
 	if l.Files == nil {
 		l.Files = map[string]string{}
 	}
 	l.Files[p] = string(b)
-	l.mu.Unlock()
+	delete(l.Secret, p) // read outside a provider block too: it is configuration, not a secret
+	return b, nil
+}
+
+// readPinned reads a file the plan kept only as a hash, from the enclave directory, and
+// returns it only when it is what the plan was made with.
+func readPinned(pins *Pins, p, hash string) ([]byte, error) {
+	b, err := os.ReadFile(filepath.Join(pins.Dir, filepath.FromSlash(p)))
+	if err != nil {
+		return nil, fmt.Errorf("the plan read %s in a provider block and kept only its hash; it must be there again at apply: %w", p, err)
+	}
+	if !pins.Match(hash, string(b)) {
+		return nil, fmt.Errorf("%s is not what it was when the plan was made", p)
+	}
 	return b, nil
 }
 

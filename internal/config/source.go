@@ -8,6 +8,9 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclparse"
 )
 
 // Source is where configuration files come from: the working tree, or the snapshot in a saved
@@ -97,4 +100,31 @@ func (s snapshotSource) ReadDir(dir string) ([]string, error) {
 // cleanPath makes the one spelling of a path used as a key in Files and in source ranges.
 func cleanPath(p string) string {
 	return path.Clean(filepath.ToSlash(p))
+}
+
+// EnclaveName reads the name of the enclave declared in dir (the label of its `enclave`
+// block) by parsing its .hcl files, without evaluating anything. The gate uses it to know
+// which enclave a plan is being applied to before that enclave has any state.
+func EnclaveName(dir string) (string, error) {
+	src := DirSource(dir)
+	names, err := src.ReadDir(".")
+	if err != nil {
+		return "", fmt.Errorf("reading the enclave directory %s: %w", dir, err)
+	}
+	p := hclparse.NewParser()
+	for _, n := range names {
+		b, err := src.ReadFile(n)
+		if err != nil {
+			return "", err
+		}
+		f, diags := p.ParseHCL(b, n)
+		if diags.HasErrors() || f == nil {
+			continue
+		}
+		content, _, _ := f.Body.PartialContent(&hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "enclave", LabelNames: []string{"name"}}}})
+		for _, blk := range content.Blocks {
+			return blk.Labels[0], nil
+		}
+	}
+	return "", fmt.Errorf("%s declares no enclave block: it is not an enclave directory", dir)
 }

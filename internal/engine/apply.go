@@ -24,28 +24,43 @@ type ApplyOptions struct {
 	Dir         string    // the enclave directory (relative paths in provider blocks)
 	Vars        VarInputs // sensitive variables are supplied again here
 	Parallelism int
+	// TrustRoot, when set, pins the approvers the applying machine trusts.
+	TrustRoot *plans.TrustRoot
+	// Now is the gate's clock (zero: the real one).
+	Now time.Time
 }
 
-// Applier is a saved plan made ready to apply: its configuration re-loaded from the plan's
-// snapshot, providers configured, and the resources it changes read again.
+// Applier is a saved plan made ready to apply. PrepareApply reads the state and the supplied
+// variables and builds the gate's input from trusted sources only, without evaluating the
+// plan's configuration or contacting any device; Connect, called only once the gate passed,
+// evaluates the snapshot, configures providers, reads the changed resources again and
+// re-derives the plan.
 type Applier struct {
 	e       *Engine
 	plan    *plans.Plan
 	opts    ApplyOptions
 	backend state.Backend
 	st      *state.State
+	st0     *state.State // the state as read, for re-deriving the plan
+	loader  *config.Loader
 	cfg     *config.Config
+	vars    map[string]cty.Value
 	ev      *evaluator
 	ps      *providerSet
 	current map[string]providers.Object
 
+	// Gate is the gate's input, every field from trusted sources; Connect adds WorldChanged
+	// and Rederived.
+	Gate plans.GateInput
 	// WorldChanged lists, for resources the plan changes, how what is there now differs from
 	// what the plan saw ("addr: attr: before -> now"). The gate refuses when it is not empty.
 	WorldChanged []string
+	// Rederived lists how the plan re-derived from its snapshot differs from the file.
+	Rederived []string
 	// SensitiveVars are the sensitive variables supplied again, as the JSON the plan hashed.
 	SensitiveVars map[string]any
-	// Verified: the sensitive variables matched and the resources were read again; when
-	// false, the gate must refuse (it will, naming the variable) and Apply must not run.
+	// Verified: the gate's checks that need no evaluation passed and Connect ran; Apply runs
+	// only then.
 	Verified bool
 	// StateLineage and StateSerial are the state as apply found it ("" lineage: no state yet).
 	StateLineage string
@@ -65,26 +80,29 @@ type Applier struct {
 	sens   map[string]map[string]bool
 }
 
-// PrepareApply loads the plan's own configuration snapshot (never the working tree), checks
-// it, and reads again every resource the plan changes. The caller holds the state lock.
+// loadPlanConfig loads a saved plan's configuration snapshot (never the working tree) with
+// env() and the provider-block files pinned to what the plan recorded.
+func (e *Engine) loadPlanConfig(p *plans.Plan, dir string) (*config.Loader, *config.Config, hcl.Diagnostics) {
+	l := config.NewLoader(config.SnapshotSource(p.Files))
+	l.Pinned = &config.Pins{Env: p.Env, Files: p.PinnedFiles, Dir: dir, Match: plans.MatchesSensitiveValue}
+	return e.load(l)
+}
+
+// PrepareApply reads the state (the caller holds its lock) and the variables supplied again,
+// and fills Gate from them. The plan's configuration snapshot is parsed (its variable
+// declarations give the supplied values their types) but nothing in it is evaluated, and no
+// device is contacted.
 func (e *Engine) PrepareApply(ctx context.Context, backend state.Backend, p *plans.Plan, opts ApplyOptions) (*Applier, hcl.Diagnostics, error) {
-	loader, cfg, diags := e.Load(config.SnapshotSource(p.Files), nil)
+	loader, cfg, diags := e.loadPlanConfig(p, opts.Dir)
 	if diags.HasErrors() {
 		return nil, diags, nil
-	}
-	var envChanged []string
-	_, env := loader.Snapshot()
-	for _, k := range keysOf(p.Env) {
-		if v, ok := env[k]; !ok || !plans.MatchesSensitiveValue(p.Env[k], v) {
-			envChanged = append(envChanged, fmt.Sprintf("the environment variable %s read by env() is not what it was when the plan was made", k))
-		}
 	}
 	supplied, d := resolveVars(cfg, opts.Vars)
 	diags = append(diags, d...)
 	if d.HasErrors() {
 		return nil, diags, nil
 	}
-	a := &Applier{e: e, plan: p, opts: opts, backend: backend, cfg: cfg, values: map[string]map[string]any{}, sens: map[string]map[string]bool{}, SensitiveVars: map[string]any{}, WorldChanged: envChanged}
+	a := &Applier{e: e, plan: p, opts: opts, backend: backend, loader: loader, cfg: cfg, values: map[string]map[string]any{}, sens: map[string]map[string]bool{}, SensitiveVars: map[string]any{}}
 	vars := map[string]cty.Value{}
 	for name, pv := range p.Variables {
 		decl := cfg.Variables[name]
@@ -125,32 +143,43 @@ func (e *Engine) PrepareApply(ctx context.Context, backend state.Backend, p *pla
 		}
 		vars[name] = v
 	}
+	a.vars = vars
 	st, found, err := backend.Read()
 	if err != nil {
 		return nil, diags, err
 	}
+	a.st0 = st.DeepCopy()
 	if st.Enclave == "" {
 		st.Enclave = cfg.Enclave.Name
 	}
 	a.st, a.StateLineage, a.StateSerial = st, st.Lineage, st.Serial
 	if !found {
 		a.StateLineage = ""
+		a.st0.Lineage = ""
 	}
-	a.ev = newEvaluator(cfg, loader, vars, &applyHooks{a: a}, e.IsResourceType)
-	a.ps = newProviderSet(e, cfg, a.ev.root, opts.Dir)
+	in, err := e.trustedGateInput(backend, a.st0, found, p, opts)
+	if err != nil {
+		return nil, diags, err
+	}
+	in.SensitiveVars = a.SensitiveVars
+	a.Gate = in
+	return a, diags, nil
+}
 
-	// Sensitive values that do not match the plan never reach a device: the gate refuses
-	// them, and sending a wrong password to vCenter could lock out its service account.
-	for name, pv := range p.Variables {
-		if !pv.Sensitive {
-			continue
-		}
-		v, ok := a.SensitiveVars[name]
-		if !ok || !plans.MatchesSensitiveValue(pv.Hash, v) {
-			return a, diags, nil
-		}
+// Connect evaluates the plan's snapshot, configures the providers it needs, reads again every
+// resource the plan changes and re-derives the plan offline from the snapshot, the recorded
+// observations and the state, filling WorldChanged and Rederived (and Gate's copies). Call
+// it only after the gate passed on Gate: it sends credentials to devices.
+func (a *Applier) Connect(ctx context.Context) error {
+	e, p, st := a.e, a.plan, a.st
+	a.ev = newEvaluator(a.cfg, a.loader, a.vars, &applyHooks{a: a}, e.IsResourceType)
+	a.ps = newProviderSet(e, a.cfg, a.ev.root, a.opts.Dir)
+
+	a.Rederived = a.rederive(ctx)
+	a.Gate.Rederived = a.Rederived
+	if len(a.Rederived) > 0 {
+		return nil // refused: nothing in the file can be trusted enough to connect with
 	}
-	a.Verified = true
 
 	// Read again what the plan changes and compare with what it saw.
 	var reqs []*state.Resource
@@ -165,7 +194,7 @@ func (e *Engine) PrepareApply(ctx context.Context, backend state.Backend, p *pla
 	cur, err := e.refreshAll(ctx, a.ps, reqs)
 	if err != nil {
 		a.ps.close()
-		return nil, diags, err
+		return err
 	}
 	a.current = cur
 	for _, c := range p.Changes {
@@ -187,7 +216,9 @@ func (e *Engine) PrepareApply(ctx context.Context, backend state.Backend, p *pla
 			}
 		}
 	}
-	return a, diags, nil
+	a.Gate.WorldChanged = a.WorldChanged
+	a.Verified = true
+	return nil
 }
 
 func convertVar(v cty.Value, decl *config.Variable) (cty.Value, error) {
@@ -335,10 +366,17 @@ func (a *Applier) change(addr string) *plans.ResourceChange {
 // run after what depended on the deleted object; each transactional provider instance (a Junos
 // device) gets one vertex holding all of its changes. State is written after every resource.
 func (a *Applier) Apply(ctx context.Context) (*ApplyResult, error) {
-	if !a.Verified {
-		return nil, fmt.Errorf("the sensitive variables given do not match the plan; nothing was applied")
+	if !a.Verified || len(a.Rederived) > 0 || len(a.WorldChanged) > 0 {
+		return nil, fmt.Errorf("the plan did not pass the gate; nothing was applied")
 	}
 	p := a.plan
+	// A plan that changes something is spent from its first state write on: it is never
+	// applied twice. (Applying one that changes nothing writes nothing.)
+	if p.HasChanges() {
+		a.stateMu.Lock()
+		a.st.Applied = append(a.st.Applied, state.AppliedPlan{Digest: p.Digest, At: a.Gate.Now.UTC()})
+		a.stateMu.Unlock()
+	}
 	sort.Slice(p.Changes, func(i, j int) bool { return p.Changes[i].Addr < p.Changes[j].Addr })
 	schemas := a.e.providerSchemas()
 	vertexOf := map[string]string{}
@@ -445,11 +483,13 @@ func (a *Applier) Apply(ctx context.Context) (*ApplyResult, error) {
 		if rules == nil && p.RulesSource == "config" {
 			rules = p.Rules
 		}
+		var werr error
 		if rules != nil {
-			b, _ := json.Marshal(rules)
-			a.st.Approval = b
+			werr = recordRules(a.st, p, rules, a.Gate.Now)
 		}
-		_, werr := a.backend.Write(a.st)
+		if werr == nil {
+			_, werr = a.backend.Write(a.st)
+		}
 		a.stateMu.Unlock()
 		if werr != nil {
 			return res, werr

@@ -120,6 +120,10 @@ func (e *Engine) Load(src config.Source, env map[string]string) (*config.Loader,
 	if env != nil {
 		l.Env = env
 	}
+	return e.load(l)
+}
+
+func (e *Engine) load(l *config.Loader) (*config.Loader, *config.Config, hcl.Diagnostics) {
 	l.ProviderSchemas = map[string]*hcl.BodySchema{}
 	for name, ps := range e.providerSchemas() {
 		bs := &hcl.BodySchema{}
@@ -325,9 +329,7 @@ func (ps *providerSet) configure(ctx context.Context, key string) (providers.Pro
 		return nil, fmt.Errorf("state refers to provider %q, which the configuration no longer has; add its provider block back so enclave can reach the objects it manages", key)
 	}
 	p := factory(providers.Options{Warnf: ps.e.Warnf, BaseDir: ps.baseDir})
-	ps.root.ev.mu.Lock()
-	v, diags := ps.root.decodeBody(pc.Config, p.Schema().Provider, repetition{})
-	ps.root.ev.mu.Unlock()
+	v, diags := ps.evalConfig(pc, p.Schema().Provider)
 	if diags.HasErrors() {
 		return nil, diagError{diags}
 	}
@@ -343,6 +345,32 @@ func (ps *providerSet) configure(ctx context.Context, key string) (providers.Pro
 		return nil, fmt.Errorf("provider %q: %w", key, err)
 	}
 	return p, nil
+}
+
+// evalConfig evaluates a provider block. Files it reads through file() are credentials:
+// the loader keeps them out of the plan's snapshot (see config.Loader.Secret).
+func (ps *providerSet) evalConfig(pc *config.Provider, schema *providers.Schema) (cty.Value, hcl.Diagnostics) {
+	ps.root.ev.mu.Lock()
+	defer ps.root.ev.mu.Unlock()
+	ps.root.ev.loader.BeginSecret()
+	defer ps.root.ev.loader.EndSecret()
+	return ps.root.decodeBody(pc.Config, schema, repetition{})
+}
+
+// evaluateAll evaluates every provider block without configuring any, so a plan records
+// every env() and file() a provider reads even when it needs no device (a first plan).
+func (ps *providerSet) evaluateAll() hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, key := range keysOf(ps.cfg.Providers) {
+		factory := ps.e.Registry[strings.SplitN(key, ".", 2)[0]]
+		if factory == nil {
+			continue
+		}
+		p := factory(providers.Options{Warnf: ps.e.Warnf, BaseDir: ps.baseDir})
+		_, d := ps.evalConfig(ps.cfg.Providers[key], p.Schema().Provider)
+		diags = append(diags, d...)
+	}
+	return diags
 }
 
 func (ps *providerSet) close() {

@@ -69,6 +69,8 @@ func (h *harness) apply(p *plans.Plan) *ApplyResult {
 	require.NoError(h.t, err)
 	require.False(h.t, diags.HasErrors(), "%s", diags.Error())
 	defer a.Close()
+	require.NoError(h.t, a.Connect(context.Background()))
+	require.Empty(h.t, a.Rederived, "the plan re-derived from its own file differs")
 	require.Empty(h.t, a.WorldChanged)
 	res, err := a.Apply(context.Background())
 	require.NoError(h.t, err)
@@ -505,6 +507,7 @@ resource "fake_net" "n" {
 	require.NoError(t, err)
 	require.False(t, diags.HasErrors())
 	defer a.Close()
+	require.NoError(t, a.Connect(context.Background()))
 	require.Len(t, a.WorldChanged, 1)
 	assert.Contains(t, a.WorldChanged[0], "fake_net.n: vlan_id was 1 at plan and is 7 now")
 }
@@ -525,8 +528,45 @@ resource "fake_net" "n" {
 	require.NoError(t, err)
 	require.False(t, diags.HasErrors())
 	defer a.Close()
-	require.Len(t, a.WorldChanged, 1)
-	assert.Contains(t, a.WorldChanged[0], "ENCLAVE_TEST_SECRET_URL")
+	require.NoError(t, a.Connect(context.Background()))
+	require.Len(t, a.Rederived, 1)
+	assert.Contains(t, a.Rederived[0], "environment variable ENCLAVE_TEST_SECRET_URL is not what it was when the plan was made")
+	assert.NotContains(t, a.Rederived[0], "other")
+}
+
+// Issue 9, case 8: an enclave whose provider block reads env() passes the gate on its
+// second and third apply, and a plan never holds the value.
+func TestProviderEnvSecondAndThirdApply(t *testing.T) {
+	t.Setenv("ENCLAVE_TEST_ENDPOINT", "e1-s3cr3t")
+	cfg := func(vlan int) map[string]string {
+		return map[string]string{"main.hcl": fmt.Sprintf(`
+enclave "t" {}
+provider "fake" { endpoint = env("ENCLAVE_TEST_ENDPOINT") }
+resource "fake_net" "n" {
+  name    = "net"
+  vlan_id = %d
+}
+`, vlan)}
+	}
+	h := newHarness(t, cfg(1))
+	for vlan := 1; vlan <= 3; vlan++ {
+		h.write(cfg(vlan))
+		p := h.mustPlan()
+		require.Contains(t, p.Env, "ENCLAVE_TEST_ENDPOINT", "apply %d: the plan pins the env() its provider reads", vlan)
+		b, err := plans.Encode(p)
+		require.NoError(t, err)
+		require.NotContains(t, string(b), "s3cr3t")
+		res := h.apply(p)
+		require.Zero(t, res.Failed, "apply %d", vlan)
+	}
+	// A provider reading an environment variable the plan did not record fails at apply.
+	p := h.mustPlan()
+	delete(p.Env, "ENCLAVE_TEST_ENDPOINT")
+	a, _, err := h.e.PrepareApply(context.Background(), h.backend, p, ApplyOptions{Dir: h.dir, Vars: h.vars})
+	require.NoError(t, err)
+	require.NoError(t, a.Connect(context.Background()))
+	require.NotEmpty(t, a.Rederived)
+	assert.Contains(t, strings.Join(a.Rederived, "\n"), `env("ENCLAVE_TEST_ENDPOINT") was not read when the plan was made`)
 }
 
 func TestPostgresBackendRefusedNotIgnored(t *testing.T) {
@@ -598,6 +638,7 @@ resource "fake_net" "n" {
 	require.NoError(t, err)
 	require.False(t, diags.HasErrors())
 	defer a.Close()
+	require.NoError(t, a.Connect(context.Background()))
 	res, err := a.Apply(context.Background())
 	require.NoError(t, err)
 	require.Equal(t, 60, res.Changed)
@@ -625,7 +666,9 @@ resource "fake_net" "n" {
 	require.NoError(t, err)
 	require.False(t, diags.HasErrors())
 	defer a.Close()
+	require.NoError(t, a.Connect(context.Background()))
 	assert.True(t, a.Verified)
+	assert.Empty(t, a.Rederived)
 	assert.Equal(t, "factory-default", a.SensitiveVars["esx_password"])
 	assert.True(t, plans.MatchesSensitiveValue(p.Variables["esx_password"].Hash, a.SensitiveVars["esx_password"]))
 }

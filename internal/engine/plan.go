@@ -31,6 +31,10 @@ type PlanOptions struct {
 	// Offline plans without contacting any device (validate, graph): no refresh, data
 	// sources are unknown, providers are never configured.
 	Offline bool
+
+	// replay, when set, plans again what a saved plan recorded, with no device: refresh is
+	// the plan's observations and data sources its recorded results (see Applier.rederive).
+	replay *plans.Plan
 }
 
 // Run is the outcome of planning: the plan, and what produced it (for diagnostics and for
@@ -87,6 +91,7 @@ type planHooks struct {
 	current   map[string]providers.Object
 	refreshed bool
 	offline   bool
+	replay    *plans.Plan
 	ps        *providerSet
 
 	changes   map[string]*plans.ResourceChange
@@ -370,6 +375,21 @@ func (h *planHooks) planData(s *scope, r *config.Resource, key instanceKey, addr
 	}
 	rc := &plans.ResourceChange{Addr: addr, Module: s.path, Mode: "data", Type: r.Type, Name: r.Name, Key: key.plainKey(), Provider: r.ProviderKey(), Action: plans.Read}
 	h.changes[addr] = rc
+	if h.replay != nil && !containsUnknown(args) {
+		// Planned again from the file: the result the plan recorded, never a device.
+		var rec *plans.ResourceChange
+		for i := range h.replay.Changes {
+			if h.replay.Changes[i].Addr == addr {
+				rec = &h.replay.Changes[i]
+			}
+		}
+		if rec == nil || rec.Action != plans.Read || rec.After == nil {
+			return cty.DynamicVal, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: addr + ": the plan records no result for this data source", Subject: r.DeclRange.Ptr()})
+		}
+		result := providers.Conform(ds, toPlainMap(rec.After))
+		rc.After = result
+		return objectValue(ds, result, nil, nil), diags
+	}
 	if containsUnknown(args) || h.offline {
 		rc.Reason = "its arguments are known only after apply"
 		out := map[string]any{"id": unknownValue}
@@ -450,7 +470,7 @@ func evaluateAll(s *scope) hcl.Diagnostics {
 }
 
 func (e *Engine) plan(ctx context.Context, loader *config.Loader, cfg *config.Config, st *state.State, vars map[string]cty.Value, opts PlanOptions) (*plans.Plan, map[string][]string, hcl.Diagnostics, error) {
-	h := &planHooks{e: e, ctx: ctx, st: st, refreshed: opts.Refresh, offline: opts.Offline,
+	h := &planHooks{e: e, ctx: ctx, st: st, refreshed: opts.Refresh, offline: opts.Offline, replay: opts.replay,
 		changes: map[string]*plans.ResourceChange{}, values: map[string]cty.Value{}, types: map[string][]string{},
 		nodes: map[string][]string{}, instScope: map[string]*scope{}, instRes: map[string]*config.Resource{},
 		observed: map[string]map[string]any{}}
@@ -458,7 +478,13 @@ func (e *Engine) plan(ctx context.Context, loader *config.Loader, cfg *config.Co
 	ps := newProviderSet(e, cfg, ev.root, opts.Dir)
 	defer ps.close()
 	h.ps = ps
-	if opts.Refresh {
+	switch {
+	case opts.replay != nil:
+		h.current = map[string]providers.Object{}
+		for addr, o := range opts.replay.Observed {
+			h.current[addr] = toPlainMap(o)
+		}
+	case opts.Refresh:
 		cur, err := e.refreshAll(ctx, ps, st.Resources)
 		if err != nil {
 			return nil, nil, nil, err
@@ -466,6 +492,11 @@ func (e *Engine) plan(ctx context.Context, loader *config.Loader, cfg *config.Co
 		h.current = cur
 	}
 	diags := evaluateAll(ev.root)
+	if !opts.Offline {
+		// Every provider block, configured or not, so the plan pins every env() and file()
+		// a provider reads (a first plan may configure none).
+		diags = append(diags, ps.evaluateAll()...)
+	}
 	if diags.HasErrors() {
 		return nil, nil, diags, nil
 	}
@@ -553,6 +584,17 @@ func (e *Engine) plan(ctx context.Context, loader *config.Loader, cfg *config.Co
 			return nil, nil, nil, err
 		}
 		p.Env[k] = h
+	}
+	// Files a provider block read are credentials: hashes only, read again at apply.
+	for k, v := range loader.SecretFiles() {
+		h, err := plans.HashSensitiveValue(v)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if p.PinnedFiles == nil {
+			p.PinnedFiles = map[string]string{}
+		}
+		p.PinnedFiles[k] = h
 	}
 	p.Variables = planVariables(cfg, ev.root)
 

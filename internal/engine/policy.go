@@ -1,9 +1,8 @@
 package engine
 
 import (
-	"encoding/json"
 	"fmt"
-	"reflect"
+	"strings"
 	"time"
 
 	"github.com/enclave-dev/enclave/internal/config"
@@ -91,29 +90,32 @@ func (e *Engine) approvalRules(cfg *config.Config, st *state.State, p *plans.Pla
 			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid approval block", Detail: err.Error(), Subject: cfg.Approval.DeclRange.Ptr()})
 		}
 	}
-	if len(st.Approval) > 0 {
-		var inForce plans.ApprovalRules
-		if err := json.Unmarshal(st.Approval, &inForce); err != nil {
-			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unreadable approval rules in state", Detail: err.Error()})
-			return diags
-		}
-		p.Rules, p.RulesSource = &inForce, "state"
-		if conf != nil && !reflect.DeepEqual(normRules(conf), normRules(&inForce)) {
-			p.RulesChange = conf
-		}
+	inForce, err := RulesInForce(st, nil)
+	if err != nil {
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Approval rules in state do not verify", Detail: err.Error()})
 		return diags
 	}
-	p.Rules, p.RulesSource = conf, "config"
+	if inForce != nil {
+		p.Rules, p.RulesSource = inForce, "state"
+		if conf != nil && !plans.SameRules(conf, inForce) {
+			p.RulesChange = conf
+		}
+	} else {
+		p.Rules, p.RulesSource = conf, "config"
+	}
+	// Destruction needs a rule of its own (SPEC §2): refuse the plan now rather than let an
+	// approved plan fail at the gate.
+	if u := plans.UncoveredDestruction(p.Rules, p.Changes); len(u) > 0 && p.Rules != nil {
+		var subject *hcl.Range
+		if cfg.Approval != nil {
+			subject = cfg.Approval.DeclRange.Ptr()
+		}
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Destruction without an approval rule",
+			Detail:  fmt.Sprintf("This plan destroys data (%s), and no rule of the approval rules in force covers it. Add a rule naming these resource types and actions (e.g. rule \"destroys-data\" { actions = [\"delete\", \"replace\"], resource_types = [...] }) in a change of its own first.", strings.Join(u, "; ")),
+			Subject: subject})
+	}
 	return diags
 }
 
-// normRules makes two rule sets comparable (nil and empty slices alike).
-func normRules(r *plans.ApprovalRules) string {
-	b, _ := json.Marshal(r)
-	var m any
-	_ = json.Unmarshal(b, &m)
-	out, _ := json.Marshal(m)
-	return string(out)
-}
 
 var _ = time.Second

@@ -112,6 +112,14 @@ func normalizeForJSON(v any) any {
 		if t == float64(int64(t)) {
 			return int64(t)
 		}
+	case json.Number:
+		// Numbers read back from a plan file: the plain form providers use.
+		if i, err := t.Int64(); err == nil {
+			return i
+		}
+		if f, err := t.Float64(); err == nil {
+			return normalizeForJSON(f)
+		}
 	}
 	return v
 }

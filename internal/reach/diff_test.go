@@ -451,3 +451,23 @@ func TestDuplicateZonePair(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+func TestAltOrders(t *testing.T) {
+	if len(altOrders) != 40 || altOrders[0] != defaultOrder {
+		t.Fatalf("%d orders, first %v", len(altOrders), altOrders[0])
+	}
+	seen := map[[nDims]dim]bool{}
+	for _, o := range altOrders {
+		if seen[o] {
+			t.Fatalf("order %v twice", o)
+		}
+		seen[o] = true
+		pos := map[dim]int{}
+		for l, x := range o {
+			pos[x] = l
+		}
+		if len(pos) != int(nDims) || pos[dimProto] > pos[dimDport] || pos[dimProto] > pos[dimSport] {
+			t.Fatalf("bad order %v", o)
+		}
+	}
+}

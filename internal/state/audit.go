@@ -230,6 +230,50 @@ func (a *AuditLog) Entries() ([]AuditEntry, error) {
 	return out, nil
 }
 
+// Head is the log's anchor as it stands: how many entries and the hash of the last line; nil
+// for a log with no entries yet.
+func (a *AuditLog) Head() (*AuditAnchor, error) {
+	f, err := os.Open(a.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("opening the audit log: %w", err)
+	}
+	defer f.Close()
+	last, err := lastLine(f)
+	if err != nil || last == nil {
+		return nil, err
+	}
+	e, err := decodeAuditLine(last)
+	if err != nil {
+		return nil, fmt.Errorf("audit log %s has a damaged last line: %v", a.path, err)
+	}
+	return &AuditAnchor{Entries: e.Seq, Hash: lineHash(last)}, nil
+}
+
+// VerifyAnchored is Verify, then the check that the log still holds the entries the state
+// anchored: at least anchor.Entries of them, the last of those hashing to anchor.Hash. A log
+// whose chain was rebuilt after entries were deleted, reordered or cut from the front, or a
+// log deleted whole, fails here though its own chain holds.
+func (a *AuditLog) VerifyAnchored(anchor *AuditAnchor) (int, error) {
+	n, err := a.Verify()
+	if err != nil || anchor == nil || anchor.Entries == 0 {
+		return n, err
+	}
+	lines, err := a.lines()
+	if err != nil {
+		return n, err
+	}
+	if len(lines) < anchor.Entries {
+		return n, &AuditBrokenError{Path: a.path, Seq: anchor.Entries, Line: len(lines), Reason: fmt.Sprintf("the state recorded %d entries when it was last written, the log has %d: entries were deleted or the log was truncated or replaced", anchor.Entries, len(lines))}
+	}
+	if got := lineHash(lines[anchor.Entries-1]); got != anchor.Hash {
+		return n, &AuditBrokenError{Path: a.path, Seq: anchor.Entries, Line: anchor.Entries, Reason: fmt.Sprintf("entry %d is not the one the state anchored (it hashes to %s, the state recorded %s): the log was rewritten", anchor.Entries, got, anchor.Hash)}
+	}
+	return n, nil
+}
+
 // Verify walks the chain and returns the number of entries that hold. The first one that does
 // not is an *AuditBrokenError: a line edited (its hash), deleted (a gap in seq), moved (seq
 // out of order) or one whose predecessor changed (prev).

@@ -21,6 +21,9 @@ type stateFile struct {
 	Resources     []*Resource       `json:"resources"`
 	Outputs       map[string]Output `json:"outputs,omitempty"`
 	Approval      json.RawMessage   `json:"approval,omitempty"`
+	ApprovalChain json.RawMessage   `json:"approval_chain,omitempty"`
+	Applied       []AppliedPlan     `json:"applied,omitempty"`
+	AuditHead     *AuditAnchor      `json:"audit_head,omitempty"`
 	Checksum      string            `json:"checksum,omitempty"`
 }
 
@@ -33,6 +36,9 @@ func fileFrom(s *State, checksum string) *stateFile {
 		Resources:     canonicalResources(s.Resources),
 		Outputs:       s.Outputs,
 		Approval:      s.Approval,
+		ApprovalChain: s.ApprovalChain,
+		Applied:       s.Applied,
+		AuditHead:     s.AuditHead,
 		Checksum:      checksum,
 	}
 	if len(f.Outputs) == 0 {
@@ -40,6 +46,9 @@ func fileFrom(s *State, checksum string) *stateFile {
 	}
 	if t := bytes.TrimSpace(f.Approval); len(t) == 0 || string(t) == "null" {
 		f.Approval = nil
+	}
+	if t := bytes.TrimSpace(f.ApprovalChain); len(t) == 0 || string(t) == "null" {
+		f.ApprovalChain = nil
 	}
 	return f
 }
@@ -204,6 +213,9 @@ func stateFromFile(f *stateFile) (*State, error) {
 		Enclave:       f.Enclave,
 		Resources:     make([]*Resource, 0, len(f.Resources)),
 		Approval:      f.Approval,
+		ApprovalChain: f.ApprovalChain,
+		Applied:       f.Applied,
+		AuditHead:     f.AuditHead,
 	}
 	for i, r := range f.Resources {
 		if r == nil {

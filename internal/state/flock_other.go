@@ -30,3 +30,16 @@ func lockFile(f *os.File) (func(), error) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// LockDir serializes updates of files in dir with a ".lock" file inside it.
+func LockDir(dir string) (func(), error) {
+	f, err := os.Open(dir + string(os.PathSeparator) + ".enclave-update")
+	if errors.Is(err, fs.ErrNotExist) {
+		f, err = os.Create(dir + string(os.PathSeparator) + ".enclave-update")
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return lockFile(f)
+}

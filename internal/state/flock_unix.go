@@ -21,3 +21,20 @@ func lockFile(f *os.File) (func(), error) {
 		return func() { syscall.Flock(int(f.Fd()), syscall.LOCK_UN) }, nil
 	}
 }
+
+// LockDir takes an exclusive flock on a directory until the returned function is called. It
+// serializes read-modify-write updates of files in that directory across processes (two
+// reviewers approving one plan file at once), where a lock on the file itself would not hold
+// across the atomic rename that replaces it.
+func LockDir(dir string) (func(), error) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	unlock, err := lockFile(f)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { unlock(); f.Close() }, nil
+}

@@ -143,6 +143,11 @@ func (l *Local) Write(st *State) (bool, error) {
 	}
 	next := *st
 	next.Serial = st.Serial + 1
+	head, err := l.audit.Head()
+	if err != nil {
+		return false, fmt.Errorf("anchoring the audit log in state: %w", err)
+	}
+	next.AuditHead = head
 	data, err := Encode(&next)
 	if err != nil {
 		return false, err
@@ -171,6 +176,7 @@ func (l *Local) Write(st *State) (bool, error) {
 	}
 	st.Serial = next.Serial
 	st.FormatVersion = FormatVersion
+	st.AuditHead = head
 	return true, l.rotate()
 }
 

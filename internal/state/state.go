@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -39,6 +40,37 @@ type State struct {
 	Outputs       map[string]Output `json:"outputs,omitempty"`
 	// Approval holds the approval rules in force (plans.ApprovalRules JSON), opaque here.
 	Approval json.RawMessage `json:"approval,omitempty"`
+	// ApprovalChain is the chain of rule sets with the proof each was installed under the one
+	// before (plans.RulesChain JSON), opaque here; its last link is Approval.
+	ApprovalChain json.RawMessage `json:"approval_chain,omitempty"`
+	// Applied lists the digests of the plans applied to this state, so none is applied twice.
+	Applied []AppliedPlan `json:"applied,omitempty"`
+	// AuditHead anchors the audit log: how many entries it had and the hash of the last one
+	// when this state was written. `audit verify` checks the log against it, so deleting,
+	// reordering or truncating entries up to it is found even when the chain is rebuilt.
+	AuditHead *AuditAnchor `json:"audit_head,omitempty"`
+}
+
+// AppliedPlan is one plan applied to this state.
+type AppliedPlan struct {
+	Digest string    `json:"digest"`
+	At     time.Time `json:"at"`
+}
+
+// AuditAnchor is the audit log's head as a state write saw it.
+type AuditAnchor struct {
+	Entries int    `json:"entries"`
+	Hash    string `json:"hash"` // lineHash of entry number Entries
+}
+
+// AppliedAt says when the plan with digest was applied to this state, if it was.
+func (s *State) AppliedAt(digest string) (time.Time, bool) {
+	for _, a := range s.Applied {
+		if a.Digest == digest {
+			return a.At, true
+		}
+	}
+	return time.Time{}, false
 }
 
 // Resource is one resource instance as last applied (managed) or read (data).
@@ -180,6 +212,12 @@ func (s *State) DeepCopy() *State {
 		}
 	}
 	c.Approval = slices.Clone(s.Approval)
+	c.ApprovalChain = slices.Clone(s.ApprovalChain)
+	c.Applied = slices.Clone(s.Applied)
+	if s.AuditHead != nil {
+		h := *s.AuditHead
+		c.AuditHead = &h
+	}
 	return &c
 }
 
@@ -223,6 +261,7 @@ func (s *State) contentJSON() []byte {
 	c := *s
 	c.Serial = 0
 	c.FormatVersion = FormatVersion
+	c.AuditHead = nil // an anchor moving is not a change of content
 	return mustCanonical(fileFrom(&c, ""))
 }
 

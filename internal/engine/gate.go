@@ -1,0 +1,311 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/enclave-dev/enclave/internal/config"
+	"github.com/enclave-dev/enclave/internal/state"
+	"github.com/enclave-dev/enclave/plans"
+)
+
+// RulesInForce returns the approval rules in force for st: the last link of its verified
+// rules chain, or the rules a state written before the chain recorded (taken as they are, and
+// checked against trust when given). nil means the state has none: a first apply.
+func RulesInForce(st *state.State, trust *plans.TrustRoot) (*plans.ApprovalRules, error) {
+	chain, err := rulesChain(st)
+	if err != nil {
+		return nil, err
+	}
+	if len(chain) > 0 {
+		rules, err := plans.VerifyChain(chain, trust)
+		if err != nil {
+			return nil, err
+		}
+		if len(st.Approval) > 0 {
+			var recorded plans.ApprovalRules
+			if json.Unmarshal(st.Approval, &recorded) != nil || !plans.SameRules(&recorded, rules) {
+				return nil, &plans.ChainError{Link: len(chain), Reason: "the rules in force recorded in state are not the last rule set of the chain"}
+			}
+		}
+		return rules, nil
+	}
+	if len(st.Approval) == 0 {
+		return nil, nil
+	}
+	var legacy plans.ApprovalRules
+	if err := json.Unmarshal(st.Approval, &legacy); err != nil {
+		return nil, fmt.Errorf("the approval rules recorded in state cannot be read: %w", err)
+	}
+	if trust != nil {
+		if err := trust.Check(&legacy); err != nil {
+			return nil, fmt.Errorf("the approval rules recorded in state are not trusted here: %w", err)
+		}
+	}
+	return &legacy, nil
+}
+
+func rulesChain(st *state.State) (plans.RulesChain, error) {
+	if len(st.ApprovalChain) == 0 {
+		return nil, nil
+	}
+	var chain plans.RulesChain
+	dec := json.NewDecoder(bytes.NewReader(st.ApprovalChain))
+	dec.UseNumber()
+	if err := dec.Decode(&chain); err != nil {
+		return nil, &plans.ChainError{Link: 1, Reason: "the chain cannot be read: " + err.Error()}
+	}
+	return chain, nil
+}
+
+// recordRules appends the link that applying p installs rules by, and records rules as the
+// rules in force. A state written before the chain gets its old rules as a first, legacy link.
+func recordRules(st *state.State, p *plans.Plan, rules *plans.ApprovalRules, at time.Time) error {
+	chain, err := rulesChain(st)
+	if err != nil {
+		return err
+	}
+	if len(chain) == 0 && len(st.Approval) > 0 {
+		var legacy plans.ApprovalRules
+		if err := json.Unmarshal(st.Approval, &legacy); err != nil {
+			return err
+		}
+		chain = append(chain, plans.RuleSet{Rules: &legacy, Legacy: true, InstalledAt: at.UTC()})
+	}
+	link, err := plans.NewRuleSet(p, rules, at)
+	if err != nil {
+		return err
+	}
+	chain = append(chain, link)
+	cb, err := json.Marshal(chain)
+	if err != nil {
+		return err
+	}
+	rb, err := json.Marshal(rules)
+	if err != nil {
+		return err
+	}
+	st.ApprovalChain, st.Approval = cb, rb
+	return nil
+}
+
+// trustedGateInput fills the gate's input from the state, the backend's history and the
+// enclave directory, never from the plan file.
+func (e *Engine) trustedGateInput(b state.Backend, st *state.State, found bool, p *plans.Plan, opts ApplyOptions) (plans.GateInput, error) {
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now().UTC()
+	}
+	in := plans.GateInput{Plan: p, Now: now, StateLineage: st.Lineage, StateSerial: st.Serial, TrustRoot: opts.TrustRoot, AppliedAt: st.AppliedAt}
+	if found {
+		in.StateDigest = st.Digest()
+		in.Enclave = st.Enclave
+	}
+	if in.Enclave == "" {
+		name, err := config.EnclaveName(opts.Dir)
+		if err != nil {
+			return in, err
+		}
+		in.Enclave = name
+	}
+	rules, err := RulesInForce(st, opts.TrustRoot)
+	if err != nil {
+		return in, err
+	}
+	in.RulesInForce = rules
+	if rules == nil {
+		in.Wiped = wipedEvidence(b)
+	}
+	return in, nil
+}
+
+// wipedEvidence says what shows that an enclave whose state holds no rules was applied
+// before: kept state generations, or applies in its audit log. "" when nothing does.
+func wipedEvidence(b state.Backend) string {
+	var ev []string
+	if bs, err := b.Backups(); err == nil && len(bs) > 0 {
+		ev = append(ev, fmt.Sprintf("%d kept state %s", len(bs), pluralWord(len(bs), "generation", "generations")))
+	}
+	if es, err := b.Audit().Entries(); err == nil {
+		n := 0
+		for _, x := range es {
+			if x.Kind == state.KindApplyStart {
+				n++
+			}
+		}
+		if n > 0 {
+			ev = append(ev, fmt.Sprintf("%d %s in the audit log", n, pluralWord(n, "apply", "applies")))
+		}
+	}
+	return strings.Join(ev, ", ")
+}
+
+func pluralWord(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// WipedEvidence is wipedEvidence for the plan command's warning.
+func WipedEvidence(b state.Backend) string { return wipedEvidence(b) }
+
+// rederive plans again, offline, from what the plan file records: its snapshot (with env()
+// and provider-block files pinned), its variables, the state it was made against and the
+// observations and data-source results it recorded, and lists every way the result differs
+// from what the file says it will do. A difference means the file was edited after it was
+// made (and re-digested): what reviewers were shown is not what its configuration does.
+func (a *Applier) rederive(ctx context.Context) []string {
+	p := a.plan
+	loader, cfg, diags := a.e.loadPlanConfig(p, a.opts.Dir)
+	if diags.HasErrors() {
+		return []string{"its configuration snapshot does not load: " + firstLine(diags.Error())}
+	}
+	st := a.st0.DeepCopy()
+	opts := PlanOptions{Dir: a.opts.Dir, Targets: p.Targets, Refresh: p.Refreshed, Author: p.Author, Now: p.CreatedAt, replay: p}
+	got, _, d, err := a.e.plan(ctx, loader, cfg, st, a.vars, opts)
+	if err != nil {
+		return []string{"it cannot be planned again: " + err.Error()}
+	}
+	if d.HasErrors() {
+		return []string{"planning it again fails: " + firstLine(d.Error())}
+	}
+	return comparePlans(p, got)
+}
+
+// comparePlans lists how got (re-derived) differs from want (the file) in everything that
+// decides or shows what apply does.
+func comparePlans(want, got *plans.Plan) []string {
+	var out []string
+	same := jsonEqual
+	field := func(name string, a, b any) {
+		if !same(a, b) {
+			out = append(out, "its "+name+" are not what its configuration gives")
+		}
+	}
+	if want.Enclave != got.Enclave {
+		out = append(out, fmt.Sprintf("it names enclave %q, its configuration %q", want.Enclave, got.Enclave))
+	}
+	wc := map[string]plans.ResourceChange{}
+	for _, c := range want.Changes {
+		wc[c.Addr] = c
+	}
+	gc := map[string]plans.ResourceChange{}
+	for _, c := range got.Changes {
+		gc[c.Addr] = c
+	}
+	var addrs []string
+	for k := range wc {
+		addrs = append(addrs, k)
+	}
+	for k := range gc {
+		if _, ok := wc[k]; !ok {
+			addrs = append(addrs, k)
+		}
+	}
+	sort.Strings(addrs)
+	for _, addr := range addrs {
+		w, inW := wc[addr]
+		g, inG := gc[addr]
+		switch {
+		case !inW:
+			out = append(out, fmt.Sprintf("%s: its configuration %ss it, the plan does not mention it", addr, g.Action))
+		case !inG:
+			out = append(out, fmt.Sprintf("%s: the plan %ss it, its configuration does not have it", addr, w.Action))
+		case w.Action != g.Action:
+			out = append(out, fmt.Sprintf("%s: the plan would %s it, its configuration would %s it", addr, w.Action, g.Action))
+		case !same(w, g):
+			out = append(out, fmt.Sprintf("%s: %s", addr, changeDiff(w, g)))
+		}
+	}
+	field("observations", want.Observed, got.Observed)
+	field("drift entries", want.Drift, got.Drift)
+	field("policy results", want.Policies, got.Policies)
+	field("outputs", want.Outputs, got.Outputs)
+	if want.RulesSource != got.RulesSource || !plans.SameRules(want.Rules, got.Rules) || !plans.SameRules(want.RulesChange, got.RulesChange) {
+		out = append(out, "its approval rules are not what its configuration and the state give")
+	}
+	if !same(want.State, got.State) {
+		out = append(out, "the state it records is not the state it was made against")
+	}
+	for name, v := range want.Variables {
+		gv, ok := got.Variables[name]
+		if !ok || v.Sensitive != gv.Sensitive || (!v.Sensitive && !same(v.Value, gv.Value)) {
+			out = append(out, fmt.Sprintf("variable %q is not what its configuration gives", name))
+		}
+	}
+	for name := range got.Variables {
+		if _, ok := want.Variables[name]; !ok {
+			out = append(out, fmt.Sprintf("variable %q is missing", name))
+		}
+	}
+	if !slices.Equal(sortedKeys(want.Env), sortedKeys(got.Env)) {
+		out = append(out, "the environment variables it records are not the ones its configuration reads")
+	}
+	if !slices.Equal(sortedKeys(want.PinnedFiles), sortedKeys(got.PinnedFiles)) {
+		out = append(out, "the provider files it records are not the ones its configuration reads")
+	}
+	return out
+}
+
+// changeDiff names what differs between two records of one change: the attribute paths whose
+// diff, value or unknown-ness differ, or the part of the record.
+func changeDiff(w, g plans.ResourceChange) string {
+	var parts []string
+	if !jsonEqual(w.After, g.After) || !slices.Equal(w.AfterUnknown, g.AfterUnknown) {
+		var keys []string
+		seen := map[string]bool{}
+		for k := range w.After {
+			seen[k] = true
+		}
+		for k := range g.After {
+			seen[k] = true
+		}
+		for k := range seen {
+			if !jsonEqual(w.After[k], g.After[k]) || slices.Contains(w.AfterUnknown, k) != slices.Contains(g.AfterUnknown, k) {
+				keys = append(keys, k)
+			}
+		}
+		sort.Strings(keys)
+		parts = append(parts, "planned "+strings.Join(keys, ", ")+" differ from what its configuration gives")
+	}
+	if !jsonEqual(w.Diffs, g.Diffs) {
+		parts = append(parts, "its attribute diffs differ")
+	}
+	if !jsonEqual(w.Before, g.Before) {
+		parts = append(parts, "its before values differ")
+	}
+	if len(parts) == 0 {
+		parts = append(parts, "its record differs (dependencies, reason, tags or flags)")
+	}
+	return strings.Join(parts, "; ")
+}
+
+// jsonEqual compares two values by their JSON encoding (how the plan file holds them), an
+// empty map or list being the same as none (the file omits both).
+func jsonEqual(a, b any) bool {
+	ja, err1 := json.Marshal(a)
+	jb, err2 := json.Marshal(b)
+	empty := func(j []byte) []byte {
+		if s := string(j); s == "{}" || s == "[]" {
+			return []byte("null")
+		}
+		return j
+	}
+	return err1 == nil && err2 == nil && bytes.Equal(empty(ja), empty(jb))
+}
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
