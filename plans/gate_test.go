@@ -264,7 +264,7 @@ func TestGate(t *testing.T) {
 			in := GateInput{
 				Plan: p, Now: planTime.Add(2 * time.Hour), Enclave: "phx1-hci",
 				StateLineage: p.State.Lineage, StateSerial: p.State.Serial, StateDigest: p.State.Digest,
-				RulesInForce: ks.rules(),
+				RulesInForce:  ks.rules(),
 				SensitiveVars: map[string]any{"vcenter_password": "hunter2"},
 			}
 			if c.setup != nil {

@@ -117,5 +117,4 @@ func (e *Engine) approvalRules(cfg *config.Config, st *state.State, p *plans.Pla
 	return diags
 }
 
-
 var _ = time.Second
