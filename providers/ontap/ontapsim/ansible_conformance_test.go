@@ -149,6 +149,10 @@ func TestAnsibleConformance(t *testing.T) {
     name: svm_ans
     aggr_list: [aggr1, aggr2]
     comment: made by ansible
+    ipspace: Default
+    snapshot_policy: default
+    max_volumes: "50"
+    services: {nfs: {allowed: true, enabled: true}, cifs: {allowed: false}}
 `,
 		// on svm1, which exists from the start, so that it runs beside svm
 		"lif": `
@@ -218,6 +222,9 @@ func TestAnsibleConformance(t *testing.T) {
 		}
 		require.Equal(t, "made by ansible", svms["svm_ans"].Comment)
 		require.Equal(t, []string{"aggr1", "aggr2"}, svms["svm_ans"].Aggregates)
+		require.Equal(t, "50", svms["svm_ans"].MaxVolumes)
+		require.Equal(t, []string{"cifs"}, svms["svm_ans"].NotAllowed)
+		require.True(t, svms["svm_ans"].NFS)
 		lifs := sim.Interfaces()
 		require.Len(t, lifs, 1)
 		require.Equal(t, "192.0.2.10", lifs[0].Address)
