@@ -124,7 +124,7 @@ func TestRefusals(t *testing.T) {
 			name: "plan file of a newer format",
 			prepare: func(t *testing.T, w *world) act {
 				f := w.approvedPlan("newer.plan")
-				editFile(t, f, `"format_version": 1,`, `"format_version": 99,`)
+				editFile(t, f, `"format_version": 2,`, `"format_version": 99,`)
 				return func(t *testing.T, w *world) result { return w.apply(f) }
 			},
 			code: 3, want: []string{"format 99 is newer than this enclave understands"}, notWant: []string{"modified"},

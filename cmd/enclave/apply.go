@@ -92,12 +92,13 @@ ENCLAVE_VAR_NAME) and must match what the plan was made with.`,
 			if res.Refusal != nil {
 				return refuse(s, b, args[0], p, res.Refusal.Reasons)
 			}
-			approvals := []map[string]any{}
+			approvals, approvers := []map[string]any{}, []string{}
 			for _, ap := range p.Approvals {
 				approvals = append(approvals, map[string]any{"approver": ap.Approver, "signature": ap.Signature, "signed_at": ap.SignedAt})
+				approvers = append(approvers, ap.Approver)
 			}
 			_, authorFP, _ := plans.AuthorIdentity(p)
-			if err := audit(b, "apply-start", map[string]any{"file": args[0], "digest": p.Digest, "author": p.Author, "author_key": authorFP, "author_signature": p.AuthorSignature, "approvals": approvals, "quorum": res.Quorum}); err != nil {
+			if err := audit(b, "apply-start", map[string]any{"file": args[0], "digest": p.Digest, "author": p.Author, "author_key": authorFP, "author_signature": p.AuthorSignature, "approvers": approvers, "approvals": approvals, "quorum": res.Quorum}); err != nil {
 				return err
 			}
 			if p.RulesSource == "config" {

@@ -375,6 +375,15 @@ func (a *Applier) Apply(ctx context.Context) (*ApplyResult, error) {
 	if p.HasChanges() {
 		a.stateMu.Lock()
 		a.st.Applied = append(a.st.Applied, state.AppliedPlan{Digest: p.Digest, At: a.Gate.Now.UTC()})
+		// The first apply's rules are in force from its first state write: they approved it,
+		// and a first apply that fails part-way must not leave a state without rules (the
+		// next plan would take them from the configuration again).
+		if p.RulesSource == "config" && p.Rules != nil {
+			if err := recordRules(a.st, p, p.Rules, a.Gate.Now); err != nil {
+				a.stateMu.Unlock()
+				return nil, err
+			}
+		}
 		a.stateMu.Unlock()
 	}
 	sort.Slice(p.Changes, func(i, j int) bool { return p.Changes[i].Addr < p.Changes[j].Addr })
@@ -479,13 +488,11 @@ func (a *Applier) Apply(ctx context.Context) (*ApplyResult, error) {
 		a.ev.mu.Unlock()
 		a.stateMu.Lock()
 		a.st.Outputs = outs
-		rules := p.RulesChange
-		if rules == nil && p.RulesSource == "config" {
-			rules = p.Rules
-		}
 		var werr error
-		if rules != nil {
+		if rules := p.RulesChange; rules != nil {
 			werr = recordRules(a.st, p, rules, a.Gate.Now)
+		} else if p.RulesSource == "config" && len(a.st.ApprovalChain) == 0 && p.Rules != nil {
+			werr = recordRules(a.st, p, p.Rules, a.Gate.Now) // a first apply that changed nothing
 		}
 		if werr == nil {
 			_, werr = a.backend.Write(a.st)

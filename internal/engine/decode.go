@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/agext/levenshtein"
 	"github.com/enclave-dev/enclave/providers"
@@ -45,7 +46,7 @@ func (s *scope) decodeBody(body hcl.Body, schema *providers.Schema, rep repetiti
 	}
 	expanded := dynblock.Expand(body, ctx)
 	v, d := hcldec.Decode(expanded, spec, ctx)
-	diags = append(diags, d...)
+	diags = append(diags, scrubSensitive(d, ctx)...)
 	if d.HasErrors() {
 		return cty.DynamicVal, diags
 	}
@@ -127,4 +128,65 @@ func suggest(given string, candidates []string) string {
 		return ""
 	}
 	return fmt.Sprintf(" Did you mean %q?", best)
+}
+
+// scrubSensitive keeps sensitive values out of diagnostics. A function's error names its
+// argument (tonumber(var.token) says `cannot convert "s3cret" to number`) and hcl's writer
+// prints the variables an expression uses; so every sensitive value the evaluation context
+// holds is replaced by "(sensitive)" in the text, and the expression and context, which the
+// writer would print from, are dropped from a diagnostic that had to be scrubbed.
+func scrubSensitive(diags hcl.Diagnostics, ctx *hcl.EvalContext) hcl.Diagnostics {
+	if len(diags) == 0 || ctx == nil {
+		return diags
+	}
+	var secrets []string
+	var collect func(v cty.Value)
+	collect = func(v cty.Value) {
+		_ = cty.Walk(v, func(_ cty.Path, x cty.Value) (bool, error) {
+			if !x.HasMark(markSensitive) {
+				return true, nil
+			}
+			ux, _ := x.UnmarkDeep()
+			_ = cty.Walk(ux, func(_ cty.Path, y cty.Value) (bool, error) {
+				if y.IsKnown() && !y.IsNull() {
+					switch y.Type() {
+					case cty.String:
+						secrets = append(secrets, y.AsString())
+					case cty.Number:
+						secrets = append(secrets, y.AsBigFloat().Text('f', -1))
+					}
+				}
+				return true, nil
+			})
+			return false, nil
+		})
+	}
+	for c := ctx; c != nil; c = c.Parent() {
+		for _, v := range c.Variables {
+			collect(v)
+		}
+	}
+	if len(secrets) == 0 {
+		return diags
+	}
+	out := make(hcl.Diagnostics, len(diags))
+	for i, d := range diags {
+		c := *d
+		changed := false
+		for _, sec := range secrets {
+			if sec == "" {
+				continue
+			}
+			if strings.Contains(c.Summary, sec) || strings.Contains(c.Detail, sec) {
+				c.Summary = strings.ReplaceAll(c.Summary, sec, "(sensitive)")
+				c.Detail = strings.ReplaceAll(c.Detail, sec, "(sensitive)")
+				changed = true
+			}
+		}
+		if changed || c.EvalContext != nil {
+			c.Expression, c.EvalContext = nil, nil
+		}
+		out[i] = &c
+	}
+	return out
 }

@@ -722,3 +722,59 @@ resource "fake_net" "n" { name = "n" }
 	assert.Equal(t, "", st.Resource("fake_net.n").Status)
 	assert.False(t, h.mustPlan().HasChanges())
 }
+
+// Issue 9, case 7: no secret in clear in a policy message, in the next plan's observations
+// and before values (a value derived from a sensitive variable), or in an error.
+func TestSecretsNeverInClearAcrossPlans(t *testing.T) {
+	const secret = "tok-s3cr3t-4711"
+	h := newHarness(t, map[string]string{"main.hcl": base + `
+variable "token" {
+  type      = string
+  sensitive = true
+}
+resource "fake_vm" "v" {
+  name = "vm-${var.token}"
+}
+policy "names-token" {
+  enforcement = "advisory"
+  condition   = false
+  message     = "the token is ${var.token}"
+}
+`})
+	h.vars = VarInputs{Flags: []string{"token=" + secret}}
+	encoded := func(p *plans.Plan) string {
+		b, err := plans.Encode(p)
+		require.NoError(t, err)
+		return string(b)
+	}
+	p := h.mustPlan()
+	require.NotContains(t, encoded(p), "s3cr3t")
+	require.Equal(t, "(the message uses a sensitive value and is not shown)", p.Policies[0].Message)
+	h.apply(p)
+	st, _, err := h.backend.Read()
+	require.NoError(t, err)
+	b, err := state.Encode(st)
+	require.NoError(t, err)
+	require.NotContains(t, string(b), "s3cr3t", "state")
+	// The device holds the name in the clear; the next plan must not copy it.
+	p = h.mustPlan()
+	require.NotContains(t, encoded(p), "s3cr3t", "second plan")
+	assert.False(t, p.HasChanges(), "an unchanged derived secret is no change: %v", actions(p))
+
+	h.write(map[string]string{"main.hcl": base + `
+variable "token" {
+  type      = string
+  sensitive = true
+}
+resource "fake_net" "n" {
+  name    = "n"
+  vlan_id = tonumber(var.token)
+}
+`})
+	run := h.plan()
+	require.True(t, run.Diags.HasErrors())
+	var sb strings.Builder
+	require.NoError(t, run.Loader.WriteDiagnostics(&sb, run.Diags, false))
+	require.NotContains(t, sb.String(), "s3cr3t", "the error echoes the secret:\n%s", sb.String())
+	require.NotContains(t, run.Diags.Error(), "s3cr3t")
+}

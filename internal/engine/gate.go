@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -129,8 +130,20 @@ func (e *Engine) trustedGateInput(b state.Backend, st *state.State, found bool, 
 // before: kept state generations, or applies in its audit log. "" when nothing does.
 func wipedEvidence(b state.Backend) string {
 	var ev []string
-	if bs, err := b.Backups(); err == nil && len(bs) > 0 {
-		ev = append(ev, fmt.Sprintf("%d kept state %s", len(bs), pluralWord(len(bs), "generation", "generations")))
+	if bs, err := b.Backups(); err == nil {
+		// A kept generation that held rules: an import before the first apply leaves
+		// generations without any, which prove nothing.
+		n := 0
+		for _, path := range bs {
+			if raw, err := os.ReadFile(path); err == nil {
+				if st, err := state.Decode(raw); err == nil && (len(st.Approval) > 0 || len(st.ApprovalChain) > 0) {
+					n++
+				}
+			}
+		}
+		if n > 0 {
+			ev = append(ev, fmt.Sprintf("%d kept state %s with approval rules", n, pluralWord(n, "generation", "generations")))
+		}
 	}
 	if es, err := b.Audit().Entries(); err == nil {
 		n := 0

@@ -199,7 +199,7 @@ func (h *planHooks) planManaged(s *scope, r *config.Resource, key instanceKey, a
 	if prior != nil {
 		cur = prior.Attributes
 		if h.refreshed {
-			cur = h.current[addr]
+			cur = hiddenLikePrior(prior.Attributes, h.current[addr])
 			if d := driftOf(rs, addr, prior.Attributes, cur); d != nil {
 				h.drift = append(h.drift, *d)
 			}
@@ -269,6 +269,41 @@ func (h *planHooks) planManaged(s *scope, r *config.Resource, key instanceKey, a
 	}
 	h.changes[addr] = rc
 	return objectValue(&rs.Schema, pl, sensitive, tags), diags
+}
+
+// hiddenLikePrior hashes, in what refresh read, every attribute that state keeps hashed: a
+// value derived from a sensitive input is sensitive though its schema does not say so, and
+// the device reports it in the clear. Without this it would reach the plan's observations
+// and before values. A hash that still matches is kept, so an unchanged secret is no change.
+func hiddenLikePrior(prior, cur map[string]any) map[string]any {
+	if cur == nil {
+		return nil
+	}
+	var out map[string]any
+	for k, pv := range prior {
+		h, ok := pv.(string)
+		if !ok || !state.IsHashed(h) {
+			continue
+		}
+		v, present := cur[k]
+		if !present || v == nil {
+			continue
+		}
+		if sv, ok := v.(string); ok && state.IsHashed(sv) {
+			continue
+		}
+		if out == nil {
+			out = make(map[string]any, len(cur))
+			for kk, vv := range cur {
+				out[kk] = vv
+			}
+		}
+		out[k] = state.ReuseHash(h, v)
+	}
+	if out == nil {
+		return cur
+	}
+	return out
 }
 
 // conformPlanned conforms the known part of a planned object (numbers, sets) so comparisons
@@ -535,7 +570,7 @@ func (e *Engine) plan(ctx context.Context, loader *config.Loader, cfg *config.Co
 		rc := &plans.ResourceChange{Addr: sr.Addr, Mode: "managed", Type: sr.Type, Provider: sr.Provider, Action: plans.Delete,
 			Reason: "no longer in the configuration", DependsOn: sr.Dependencies, Tags: sr.Tags}
 		if opts.Refresh {
-			cur = h.current[sr.Addr]
+			cur = hiddenLikePrior(sr.Attributes, h.current[sr.Addr])
 			if cur == nil {
 				rc.Reason = "no longer in the configuration, and already gone from the device"
 			}

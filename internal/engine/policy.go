@@ -32,8 +32,14 @@ func (e *Engine) evalPolicies(ev *evaluator, p *plans.Plan) hcl.Diagnostics {
 			msg := ""
 			if pol.Message != nil {
 				mv, md := s.eval(pol.Message, repetition{}, cty.String)
-				mv, _ = mv.UnmarkDeep()
-				if !md.HasErrors() && mv.IsWhollyKnown() && !mv.IsNull() {
+				mv, marks := mv.UnmarkDeep()
+				_, secret := marks[markSensitive]
+				switch {
+				case md.HasErrors():
+				case secret:
+					// A message built from a sensitive value would print and store it.
+					msg = "(the message uses a sensitive value and is not shown)"
+				case mv.IsWhollyKnown() && !mv.IsNull():
 					msg = mv.AsString()
 				}
 			}

@@ -576,7 +576,7 @@ func (s *scope) eval(expr hcl.Expression, rep repetition, want cty.Type) (cty.Va
 		return cty.UnknownVal(want), diags
 	}
 	v, d := expr.Value(ctx)
-	diags = append(diags, d...)
+	diags = append(diags, scrubSensitive(d, ctx)...)
 	if d.HasErrors() {
 		return cty.UnknownVal(want), diags
 	}
