@@ -50,8 +50,21 @@
 //
 // Bodies may use dotted keys ({"svm.name": "x"} is {"svm": {"name": "x"}});
 // paths may end in "/", and a query string escaped into the path is read.
-// Invalid JSON is 400 code 262199; a field a request does not take is 400
-// code 2 ("Unexpected argument").
+// Invalid JSON is 400 code 262199. Each kind lists the fields its POST and
+// PATCH take (fields.go, fieldSet): a field the object has but the operation
+// cannot set (a read-only id, a POST-only type in a PATCH) is 400 code 262196
+// ("Field \"id\" cannot be set in this operation."); any other is 400 code
+// 262179 ("Unexpected argument \"x\"."), as a release without that field
+// answers, also for documented fields the simulator does not model. A POST
+// with return_records=true answers the new record as a GET with fields= of
+// the posted fields would.
+//
+// # Fidelity
+//
+// README.md beside this file is the fidelity table: every simulated endpoint
+// and field, what a real cluster does (with the source: ONTAP's REST
+// reference, NetApp's clients, the public record) and whether the simulator
+// does the same; fidelity_test.go drives its rows.
 //
 // # Jobs
 //
@@ -59,8 +72,9 @@
 // asynchronous: the default return_timeout=0 answers 202
 // {"job": {uuid, _links}}; with
 // return_timeout>0 the server waits up to that long and answers 200 (201 for
-// POST, with num_records/records when return_records=true), or the job's
-// error if it failed, or 202 if it is still running. Export policies, their
+// POST), or the job's error if it failed, or 202 if it is still running. A
+// POST with return_records=true carries num_records/records beside the job
+// link, finished or not. Export policies, their
 // rules, snapshot policies and IP interfaces are synchronous (201/200).
 //
 // A job's state is computed from the Clock when read: queued for a quarter of
@@ -152,9 +166,12 @@
 // na_ontap_export_policy_rule, na_ontap_snapshot_policy, na_ontap_volume and
 // na_ontap_snapmirror (plus na_ontap_svm and na_ontap_interface with
 // ONTAPSIM_ANSIBLE_EXTENDED=1) — create, an idempotent re-run, modify,
-// delete. What those modules needed shaped some
-// answers: references come whole (fields=svm.uuid also returns svm.name),
+// delete — and na_ontap_restit for what those modules do not send (a volume
+// POST with space.size and return_records=true, a read-only id). What the
+// modules needed shaped some answers: references come whole (fields=svm.uuid
+// also returns svm.name) and may be given as a bare name where the modules
+// send one (ipspace, snapshot_policy, service_policy, source.cluster),
 // snapshot policy copies always carry prefix and snapmirror_label, export
-// rules carry anonymous_user and the 9.9.1 fields, service_policy may be a
-// bare name, a missing record is "entry doesn't exist".
+// rules carry anonymous_user and the 9.9.1 fields, a missing record is
+// "entry doesn't exist".
 package ontapsim

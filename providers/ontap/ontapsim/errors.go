@@ -20,7 +20,7 @@ const (
 	codeInvalidJSON       = "262199"
 	codeUnexpectedArg     = "262179"
 	codeFieldReadOnly     = "262196"
-	codeFieldConflict     = "262186"
+	codeFieldConflict     = "262186" // ONTAP's code; using it for size vs space.size is the sim's choice
 	codeVolumeSVMMissing  = "2621707"
 	codeNotAuthorized     = "6691623"
 	codeVolumeDuplicate   = "917526"

@@ -165,6 +165,13 @@ func TestFidelity(t *testing.T) {
 				"create_destination": map[string]any{"enabled": true}},
 			records: map[string]any{"source.path": "svm1:fv", "destination.path": "svm1:m2", "source.cluster.name": "cluster1"}},
 
+		{row: "M3", method: "PATCH", path: "/api/snapmirror/relationships/{rel}?return_timeout=10", status: 200,
+			body: map[string]any{"transfer_schedule": map[string]any{"name": "hourly"}},
+			get:  "/api/snapmirror/relationships/{rel}?fields=transfer_schedule", field: "transfer_schedule.name", want: "hourly"},
+		{row: "M3", method: "PATCH", path: "/api/snapmirror/relationships/{rel}?return_timeout=10", status: 200,
+			body: map[string]any{"transfer_schedule": map[string]any{"name": nil}},
+			get:  "/api/snapmirror/relationships/{rel}?fields=transfer_schedule", field: "transfer_schedule", want: nil},
+
 		// SVMs
 		{row: "N1", method: "POST", path: "/api/svm/svms?return_timeout=10&return_records=true", status: 201,
 			body:    map[string]any{"name": "n1", "ipspace": "Default", "snapshot_policy": "none", "max_volumes": "10", "nfs": map[string]any{"enabled": true, "allowed": true}},
@@ -194,6 +201,8 @@ func TestFidelity(t *testing.T) {
 			get:  "/api/storage/volumes/{vol}/snapshots/{snap}", field: "expiry_time", want: "2030-01-01T00:00:00+00:00"},
 		{row: "C1", method: "PATCH", path: "/api/cluster", status: 400, code: codeFieldReadOnly, target: "version.full", body: map[string]any{"version.full": "x"}},
 		{row: "C1", method: "PATCH", path: "/api/cluster", status: 400, code: codeUnexpectedArg, target: "colour", body: map[string]any{"colour": "x"}},
+		{row: "A1", method: "POST", path: "/api/storage/aggregates", status: 405, code: codeNotSupported, body: map[string]any{"name": "aggr3"}},
+		{row: "J1", method: "PATCH", path: "/api/cluster/jobs/x", status: 405, code: codeNotSupported, body: map[string]any{"state": "paused"}},
 	} {
 		name := fmt.Sprintf("%s %s %s", tc.row, tc.method, tc.path)
 		t.Run(name, func(t *testing.T) {

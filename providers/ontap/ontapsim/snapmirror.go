@@ -544,6 +544,10 @@ func patchRelationship(s *Server, c *call) *response {
 		hasSched, sched = true, n
 	} else if n, ok, _ := b.str("transfer_schedule.uuid"); ok {
 		hasSched, sched = true, n
+	} else if v, given := b.get("transfer_schedule.name"); given && v == nil {
+		// {"transfer_schedule": {"name": null}} removes the schedule, as
+		// na_ontap_snapmirror sends it for schedule: ""
+		hasSched, sched = true, ""
 	}
 	if hasSched && sched != "" {
 		sc := s.schedule(sched)
