@@ -76,6 +76,9 @@ func resolveConfigPath(cfg *elem, words []string) (*configPath, *rpcError) {
 			f := &elem{Name: name}
 			for j, k := range sc.keys {
 				if kw := sc.keyWords[j]; kw != "" {
+					if i >= len(words) {
+						return nil, &rpcError{BadElement: tok, Message: "syntax error, expecting " + kw}
+					}
 					if words[i] != kw {
 						return nil, &rpcError{BadElement: words[i], Message: "syntax error, expecting " + kw}
 					}
@@ -166,23 +169,35 @@ func (sess *session) showConfiguration(path []string, format string, pipes [][]s
 	for _, name := range p.steps {
 		level = level.Child(name)
 	}
-	if p.none || level == nil || renderable(level, p.sch) == 0 {
+	// The value that follows an entry's key (address web 10.1.0.10/32) is a statement of
+	// the entry too.
+	pos := ""
+	if level != nil && p.sch.pos != "" {
+		pos = level.ChildText(p.sch.pos)
+	}
+	if p.none || level == nil || (renderable(level, p.sch) == 0 && pos == "") {
 		return result{}
 	}
 	var b strings.Builder
 	b.WriteString("\n")
 	switch {
 	case d.set && d.relative:
+		if pos != "" {
+			writeSetLine(&b, []string{quote(pos)})
+		}
 		renderSet(&b, level, p.sch, nil)
 	case d.set:
-		if v := level.ChildText(p.sch.pos); p.sch.pos != "" && v != "" {
-			writeSetLine(&b, append(p.prefix[:len(p.prefix):len(p.prefix)], quote(v)))
+		if pos != "" {
+			writeSetLine(&b, append(p.prefix[:len(p.prefix):len(p.prefix)], quote(pos)))
 		}
 		renderSet(&b, level, p.sch, p.prefix)
 	default:
 		if len(path) == 0 {
 			h := sess.s.db.history[0]
 			b.WriteString("## Last commit: " + junosTime(h.Time) + " by " + h.User + "\n")
+		}
+		if pos != "" {
+			b.WriteString(quote(pos) + ";\n")
 		}
 		renderText(&b, level, p.sch, 0)
 	}
