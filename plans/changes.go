@@ -1,6 +1,9 @@
 package plans
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // FormatVersion is the version of the saved plan file this build writes and reads.
 const FormatVersion = 2
@@ -31,8 +34,12 @@ type Plan struct {
 	Variables   map[string]Variable `json:"variables"`
 	Targets     []string            `json:"targets,omitempty"`
 	Refreshed   bool                `json:"refreshed"`
-	// State is what the plan was made against.
-	State StateRef `json:"state"`
+	// State is what the plan was made against; PriorState is that state itself (its file
+	// form, sensitive values hashed as state keeps them; absent for an empty state), so the
+	// plan can be re-derived from the file alone, by a reviewer who has no access to the
+	// state. Apply checks that it is the state in force.
+	State      StateRef        `json:"state"`
+	PriorState json.RawMessage `json:"prior_state,omitempty"`
 	// Observed holds, per resource instance address, the real values refresh saw (sensitive
 	// attributes hashed). Apply reads the changed resources again and compares.
 	Observed map[string]map[string]any `json:"observed"`

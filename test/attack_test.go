@@ -37,7 +37,9 @@ func forge(t *testing.T, file string, edit func(p *plans.Plan)) {
 func forgeAsAuthor(t *testing.T, w *world, file string, edit func(p *plans.Plan)) {
 	t.Helper()
 	forgeOnly(t, file, func(p *plans.Plan) { edit(p); p.Approvals, p.AuthorSignature = nil, "" })
-	w.expect(0, "approve", file, "--author", "--key", gateKey(w, "dana"), "--dir", w.dir)
+	// enclave will not sign a plan that does not follow from its content; ssh-keygen will.
+	sig := sshKeygenSign(t, file, gateKey(w, "dana"))
+	forgeOnly(t, file, func(p *plans.Plan) { p.AuthorSignature = sig })
 }
 
 func forgeOnly(t *testing.T, file string, edit func(p *plans.Plan)) {
@@ -64,14 +66,6 @@ func intruder(t *testing.T, w *world) (string, string) {
 	return key, strings.TrimSpace(string(pub))
 }
 
-// signAs signs the plan's current digest line with key through `approve --sign-only` and
-// returns the armored signature.
-func signAs(t *testing.T, w *world, file, key string) string {
-	t.Helper()
-	r := w.run("approve", file, "--key", key, "--as", "alice", "--sign-only")
-	require.Equal(t, 0, r.code, "%s", r)
-	return r.stdout
-}
 
 // refusedUnchanged applies file and requires the gate's refusal with every want, and state,
 // gear and lock as they were.
@@ -108,7 +102,7 @@ func TestAttackRulesFromThePlanFile(t *testing.T) {
 			})
 			if tc.required > 0 {
 				forge(t, file, func(p *plans.Plan) {
-					p.Approvals = []plans.Approval{{Approver: "intruder", Signature: signAs(t, w, file, key), SignedAt: time.Now().UTC()}}
+					p.Approvals = []plans.Approval{{Approver: "intruder", Signature: sshKeygenSign(t, file, key), SignedAt: time.Now().UTC()}}
 				})
 			}
 			refusedUnchanged(t, w, file, "the plan records approval rules that are not the rules in force", "in force: required=2, approvers [alice SHA256:")
@@ -153,13 +147,24 @@ func TestAttackSnapshotAndObservationsEdited(t *testing.T) {
 		t.Parallel()
 		w := newWorld(t)
 		file := w.plan("first.plan")
-		shownBefore := w.expect(0, "show", file).stdout
 		forgeAsAuthor(t, w, file, func(p *plans.Plan) {
 			p.Files["main.hcl"] = strings.Replace(p.Files["main.hcl"], "network_id = vsphere_distributed_port_group.services.id", "network_id = vsphere_distributed_switch.dvs.id", 1)
 		})
-		shownAfter := w.expect(0, "show", file).stdout
-		require.Equal(t, stripDigest(shownBefore), stripDigest(shownAfter), "the edit renders the same text: only re-deriving can see it")
-		w.approve(file, "alice", "bob")
+		// Rendered, the edit looks like the plan that was made (both ids are known only
+		// after apply); re-deriving the plan from its content is what shows it.
+		for _, args := range [][]string{{"show", file}, {"show", file, "--json"}, {"show", file, "--html"}, {"show", file, "--digest"}} {
+			r := w.run(args...)
+			require.Equal(t, 3, r.code, "%s", r)
+			require.Empty(t, r.stdout, "a refused plan is not rendered")
+			require.Contains(t, r.stderr, `the plan does not follow from its own configuration: vsphere_virtual_machine.svc["ldap1"]`)
+		}
+		r := w.run("approve", file, "--key", gateKey(w, "alice"), "--as", "alice", "--dir", w.dir)
+		require.Equal(t, 3, r.code, "a reviewer is not asked to sign it: %s", r)
+		// Signatures made around enclave (ssh-keygen over the digest line) still do not get
+		// it past apply.
+		for _, n := range []string{"alice", "bob"} {
+			gateInject(t, file, n, sshKeygenSign(t, file, gateKey(w, n)))
+		}
 		refusedUnchanged(t, w, file, "the plan does not follow from its own configuration", `vsphere_virtual_machine.svc["ldap1"]`)
 	})
 	t.Run("an observation removed", func(t *testing.T) {
@@ -168,19 +173,33 @@ func TestAttackSnapshotAndObservationsEdited(t *testing.T) {
 		w.converge("base.plan")
 		file := w.plan("resize.plan", "--var", gateResize("ldap1", 2, 2048))
 		forgeAsAuthor(t, w, file, func(p *plans.Plan) { delete(p.Observed, gateLdap1) })
-		w.approve(file, "alice", "bob")
+		r := w.run("show", file)
+		require.Equal(t, 3, r.code, "%s", r)
+		for _, n := range []string{"alice", "bob"} {
+			gateInject(t, file, n, sshKeygenSign(t, file, gateKey(w, n)))
+		}
 		refusedUnchanged(t, w, file, "the plan does not follow from its own configuration", gateLdap1+": the plan would update it, its configuration would create it")
 	})
 }
 
-func stripDigest(s string) string {
-	var out []string
-	for _, l := range strings.Split(s, "\n") {
-		if !strings.HasPrefix(l, "Digest:") {
-			out = append(out, l)
-		}
+// sshKeygenSign signs a plan's digest line with OpenSSH's ssh-keygen and key, computing the
+// line from the file itself (not through enclave, which refuses a plan that was edited).
+func sshKeygenSign(t *testing.T, file, key string) string {
+	t.Helper()
+	raw, err := os.ReadFile(file)
+	require.NoError(t, err)
+	var p struct {
+		Enclave string `json:"enclave"`
+		Digest  string `json:"digest"`
 	}
-	return strings.Join(out, "\n")
+	require.NoError(t, json.Unmarshal(raw, &p))
+	msg := filepath.Join(t.TempDir(), "digest.txt")
+	require.NoError(t, os.WriteFile(msg, []byte("enclave-plan "+p.Enclave+" "+p.Digest+"\n"), 0o644))
+	out, err := exec.Command("ssh-keygen", "-Y", "sign", "-n", "enclave-plan", "-f", key, msg).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	sig, err := os.ReadFile(msg + ".sig")
+	require.NoError(t, err)
+	return string(sig)
 }
 
 // Case 3: nothing in an unapproved plan is evaluated, and no device is contacted, before the

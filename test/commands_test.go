@@ -47,6 +47,19 @@ func TestValidate(t *testing.T) {
 	dir, run := offline(t)
 	r := run(0, "validate", dir)
 	require.Contains(t, r.stdout, `The enclave "lab" is valid: 10 resource instances, 1 policies checked.`)
+	require.NotContains(t, r.stderr, "No approval rule covers destroying data")
+
+	// An approval block with no rule for destroying data: valid, with a warning.
+	main := filepath.Join(dir, "main.hcl")
+	orig, err := os.ReadFile(main)
+	require.NoError(t, err)
+	i := strings.Index(string(orig), `  rule "destroys-data" {`)
+	j := strings.Index(string(orig[i:]), "  }\n") + i + 4
+	require.NoError(t, os.WriteFile(main, append(append([]byte{}, orig[:i]...), orig[j:]...), 0o644))
+	r = run(0, "validate", dir)
+	require.Contains(t, r.stderr, "No approval rule covers destroying data")
+	require.Contains(t, r.stderr, "vsphere_nas_datastore (delete), vsphere_nas_datastore (replace), vsphere_virtual_machine (delete), vsphere_virtual_machine (replace)")
+	require.NoError(t, os.WriteFile(main, orig, 0o644))
 
 	// A reference to a resource that does not exist, with its file:line:col.
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "dangling.hcl"), []byte("output \"nope\" {\n  value = vsphere_folder.missing.id\n}\n"), 0o644))

@@ -57,6 +57,10 @@ digest line, as printed by ` + "`enclave show FILE --digest`" + ` plus a newline
 			if err != nil {
 				return withCode(exitRefused, err)
 			}
+			// A reviewer signs only a plan that follows from its own content.
+			if err := rederived(cmd.Context(), s, p); err != nil {
+				return err
+			}
 			var sig string
 			switch {
 			case sigPath != "":

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"math/big"
 	"net/netip"
@@ -133,6 +134,10 @@ func (l *Loader) fileFunc(baseDir string) function.Function {
 				p = path.Join(baseDir, filepath.ToSlash(p))
 			}
 			b, err := l.readFile(p)
+			var ph *PlaceholderError
+			if errors.As(err, &ph) {
+				return l.Pinned.Placeholder(), nil
+			}
 			if err != nil {
 				return cty.NilVal, function.NewArgErrorf(0, "cannot read %s: %s", p, err)
 			}
@@ -167,6 +172,9 @@ func (l *Loader) envFunc() function.Function {
 				h, recorded := l.Pinned.Env[name]
 				if !recorded {
 					return cty.NilVal, function.NewArgErrorf(0, "env(%q) was not read when the plan was made, so the plan cannot use it", name)
+				}
+				if l.Pinned.Placeholder != nil {
+					return l.Pinned.Placeholder(), nil
 				}
 				hash = h
 			}

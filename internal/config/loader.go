@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 )
 
@@ -90,6 +91,9 @@ type Pins struct {
 	Files map[string]string
 	Dir   string
 	Match func(hash string, value any) bool
+	// Placeholder, when set, stands in for every pinned value instead of reading it: a
+	// reviewer re-deriving a plan has neither the environment nor the credential files.
+	Placeholder func() cty.Value
 }
 
 // BeginSecret and EndSecret bracket the evaluation of a provider block: files read in between
@@ -113,6 +117,9 @@ func (l *Loader) readFile(p string) ([]byte, error) {
 	if err != nil {
 		if pins := l.Pinned; pins != nil {
 			if hash, ok := pins.Files[p]; ok {
+				if pins.Placeholder != nil {
+					return nil, &PlaceholderError{Path: p}
+				}
 				b, err := readPinned(pins, p, hash)
 				if err == nil {
 					l.mu.Lock()
@@ -144,6 +151,14 @@ func (l *Loader) readFile(p string) ([]byte, error) {
 	l.Files[p] = string(b)
 	delete(l.Secret, p) // read outside a provider block too: it is configuration, not a secret
 	return b, nil
+}
+
+// PlaceholderError is a pinned file read while re-deriving a plan without credentials;
+// file() turns it into the placeholder value.
+type PlaceholderError struct{ Path string }
+
+func (e *PlaceholderError) Error() string {
+	return e.Path + " is a credential the plan kept only as a hash"
 }
 
 // readPinned reads a file the plan kept only as a hash, from the enclave directory, and

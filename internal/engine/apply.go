@@ -103,45 +103,32 @@ func (e *Engine) PrepareApply(ctx context.Context, backend state.Backend, p *pla
 		return nil, diags, nil
 	}
 	a := &Applier{e: e, plan: p, opts: opts, backend: backend, loader: loader, cfg: cfg, values: map[string]map[string]any{}, sens: map[string]map[string]bool{}, SensitiveVars: map[string]any{}}
-	vars := map[string]cty.Value{}
+	vars, err := planVars(cfg, p, nil)
+	if err != nil {
+		return nil, diags, err
+	}
 	for name, pv := range p.Variables {
 		decl := cfg.Variables[name]
-		if decl == nil {
+		if decl == nil || !pv.Sensitive {
 			continue
 		}
-		if pv.Sensitive {
-			v, ok := supplied[name]
-			if !ok && decl.Default != cty.NilVal {
-				// It took its default at plan; it takes it again (the hash check still runs).
-				v, ok = decl.Default, true
-			}
-			if !ok {
-				continue // the gate reports it missing
-			}
-			cv, err := convertVar(v, decl)
-			if err == nil {
-				vars[name] = cv
-				if b, err := ctyjson.Marshal(cv, cv.Type()); err == nil {
-					var pv any
-					_ = json.Unmarshal(b, &pv)
-					a.SensitiveVars[name] = pv
-				}
-			}
-			continue
+		v, ok := supplied[name]
+		if !ok && decl.Default != cty.NilVal {
+			// It took its default at plan; it takes it again (the hash check still runs).
+			v, ok = decl.Default, true
 		}
-		b, err := json.Marshal(pv.Value)
-		if err != nil {
-			return nil, diags, err
+		if !ok {
+			continue // the gate reports it missing
 		}
-		v, err := ctyjson.Unmarshal(b, decl.Type)
-		if err != nil {
-			ty, terr := ctyjson.ImpliedType(b)
-			if terr != nil {
-				return nil, diags, fmt.Errorf("variable %s in the plan: %w", name, err)
+		cv, err := convertVar(v, decl)
+		if err == nil {
+			vars[name] = cv
+			if b, err := ctyjson.Marshal(cv, cv.Type()); err == nil {
+				var pv any
+				_ = json.Unmarshal(b, &pv)
+				a.SensitiveVars[name] = pv
 			}
-			v, _ = ctyjson.Unmarshal(b, ty)
 		}
-		vars[name] = v
 	}
 	a.vars = vars
 	st, found, err := backend.Read()

@@ -778,3 +778,51 @@ resource "fake_net" "n" {
 	require.NotContains(t, sb.String(), "s3cr3t", "the error echoes the secret:\n%s", sb.String())
 	require.NotContains(t, run.Diags.Error(), "s3cr3t")
 }
+
+// Rederive is what show and approve run: the plan from the file alone, without secrets.
+func TestRederiveFromTheFileAlone(t *testing.T) {
+	h := newHarness(t, map[string]string{"main.hcl": base + `
+variable "token" {
+  type      = string
+  sensitive = true
+}
+resource "fake_net" "n" {
+  name   = "net"
+  secret = var.token
+}
+resource "fake_vm" "v" {
+  name   = "vm-${var.token}"
+  net_id = fake_net.n.id
+}
+`})
+	h.vars = VarInputs{Flags: []string{"token=t0k"}}
+	h.apply(h.mustPlan())
+	h.vars = VarInputs{Flags: []string{"token=t1k"}}
+	p := h.mustPlan()
+	require.True(t, p.HasChanges())
+	b, err := plans.Encode(p)
+	require.NoError(t, err)
+	fresh, err := plans.Decode(b)
+	require.NoError(t, err)
+	res := h.e.Rederive(context.Background(), fresh)
+	require.Empty(t, res.Incomplete)
+	require.True(t, res.Partial)
+	require.Empty(t, res.Differences)
+
+	// An edit of the snapshot that the rendering cannot show is found without the secret.
+	fresh.Files["main.hcl"] = strings.Replace(fresh.Files["main.hcl"], `name   = "net"`, `name   = "net2"`, 1)
+	res = h.e.Rederive(context.Background(), fresh)
+	require.NotEmpty(t, res.Differences)
+	assert.Contains(t, strings.Join(res.Differences, "\n"), "fake_net.n")
+
+	// The prior state it carries is checked against the state it records.
+	fresh, _ = plans.Decode(b)
+	prior, err := state.Decode(fresh.PriorState)
+	require.NoError(t, err)
+	prior.Resource("fake_net.n").Attributes["vlan_id"] = int64(9)
+	fresh.PriorState, err = state.Encode(prior)
+	require.NoError(t, err)
+	res = h.e.Rederive(context.Background(), fresh)
+	require.Len(t, res.Differences, 1)
+	assert.Contains(t, res.Differences[0], "the prior state it carries")
+}

@@ -14,6 +14,8 @@ import (
 	"github.com/enclave-dev/enclave/internal/config"
 	"github.com/enclave-dev/enclave/internal/state"
 	"github.com/enclave-dev/enclave/plans"
+	"github.com/zclconf/go-cty/cty"
+	ctyjson "github.com/zclconf/go-cty/cty/json"
 )
 
 // RulesInForce returns the approval rules in force for st: the last link of its verified
@@ -169,32 +171,130 @@ func pluralWord(n int, one, many string) string {
 // WipedEvidence is wipedEvidence for the plan command's warning.
 func WipedEvidence(b state.Backend) string { return wipedEvidence(b) }
 
-// rederive plans again, offline, from what the plan file records: its snapshot (with env()
-// and provider-block files pinned), its variables, the state it was made against and the
-// observations and data-source results it recorded, and lists every way the result differs
-// from what the file says it will do. A difference means the file was edited after it was
-// made (and re-digested): what reviewers were shown is not what its configuration does.
+// rederive is Rederive at apply: exact, with the supplied variables and the live, pinned
+// env() values and provider files.
 func (a *Applier) rederive(ctx context.Context) []string {
-	p := a.plan
-	loader, cfg, diags := a.e.loadPlanConfig(p, a.opts.Dir)
-	if diags.HasErrors() {
-		return []string{"its configuration snapshot does not load: " + firstLine(diags.Error())}
-	}
-	st := a.st0.DeepCopy()
-	opts := PlanOptions{Dir: a.opts.Dir, Targets: p.Targets, Refresh: p.Refreshed, Author: p.Author, Now: p.CreatedAt, replay: p}
-	got, _, d, err := a.e.plan(ctx, loader, cfg, st, a.vars, opts)
+	diffs, err := a.e.rederive(ctx, a.plan, a.vars, false, a.opts.Dir)
 	if err != nil {
-		return []string{"it cannot be planned again: " + err.Error()}
+		return []string{err.Error()}
+	}
+	return diffs
+}
+
+// RederiveResult is what re-deriving a saved plan without its secrets found.
+type RederiveResult struct {
+	// Differences are ways the file says something its own content does not give: the plan
+	// was edited after it was made. Empty when it follows.
+	Differences []string
+	// Partial says that sensitive inputs were not available, so the parts of the plan that
+	// depend on them were compared only as far as they can be without them.
+	Partial bool
+	// Incomplete, when set, says why the plan could not be re-derived at all here.
+	Incomplete string
+}
+
+// Rederive plans p again from the file alone, as a reviewer's `show` and `approve` do: its
+// snapshot, its variables, the prior state and observations it carries. Sensitive
+// variables, env() values and provider-block files are not available to a reviewer: they
+// stand in as unknown sensitive values, and an attribute the file records as known but that
+// comes out unknown only because of them is not a difference. Apply re-derives exactly.
+func (e *Engine) Rederive(ctx context.Context, p *plans.Plan) RederiveResult {
+	_, cfg, diags := e.loadPlanConfig(p, "")
+	if diags.HasErrors() {
+		return RederiveResult{Differences: []string{"its configuration snapshot does not load: " + firstLine(diags.Error())}}
+	}
+	vars, err := planVars(cfg, p, nil)
+	if err != nil {
+		return RederiveResult{Incomplete: err.Error()}
+	}
+	partial := len(p.Env) > 0 || len(p.PinnedFiles) > 0
+	for name, v := range p.Variables {
+		if decl := cfg.Variables[name]; v.Sensitive && decl != nil {
+			vars[name] = cty.UnknownVal(decl.Type).Mark(markSensitive)
+			partial = true
+		}
+	}
+	diffs, err := e.rederive(ctx, p, vars, partial, "")
+	if err != nil {
+		return RederiveResult{Incomplete: err.Error(), Partial: partial}
+	}
+	return RederiveResult{Differences: diffs, Partial: partial}
+}
+
+// rederive plans p again, offline, from what the file records: its snapshot (env() and
+// provider-block files pinned, or placeholders when partial), vars, the prior state it
+// carries and the observations and data-source results it recorded, and lists every way the
+// result differs from what the file says. A difference means the file was edited after it
+// was made (and re-digested): what reviewers are shown is not what its content does.
+func (e *Engine) rederive(ctx context.Context, p *plans.Plan, vars map[string]cty.Value, partial bool, dir string) ([]string, error) {
+	st := state.New("")
+	st.Lineage = ""
+	if len(p.PriorState) > 0 {
+		prior, err := state.Decode(p.PriorState)
+		if err != nil {
+			return []string{"the prior state it carries is damaged: " + err.Error()}, nil
+		}
+		st = prior
+	}
+	if d := st.Digest(); d != p.State.Digest {
+		return []string{fmt.Sprintf("the prior state it carries (%s) is not the state it records being made against (%s)", d, p.State.Digest)}, nil
+	}
+	loader, cfg, diags := e.loadPlanConfig(p, dir)
+	if diags.HasErrors() {
+		return []string{"its configuration snapshot does not load: " + firstLine(diags.Error())}, nil
+	}
+	if partial {
+		loader.Pinned.Placeholder = func() cty.Value { return cty.UnknownVal(cty.String).Mark(markSensitive) }
+	}
+	opts := PlanOptions{Dir: dir, Targets: p.Targets, Refresh: p.Refreshed, Author: p.Author, Now: p.CreatedAt, replay: p}
+	got, _, d, err := e.plan(ctx, loader, cfg, st, vars, opts)
+	if err != nil {
+		return nil, fmt.Errorf("it cannot be planned again: %w", err)
 	}
 	if d.HasErrors() {
-		return []string{"planning it again fails: " + firstLine(d.Error())}
+		if partial {
+			return nil, fmt.Errorf("it cannot be planned again without its sensitive inputs: %s", firstLine(d.Error()))
+		}
+		return []string{"planning it again fails: " + firstLine(d.Error())}, nil
 	}
-	return comparePlans(p, got)
+	return comparePlans(p, got, partial), nil
+}
+
+// planVars are the plan's variables as values of their declared types: the non-sensitive
+// ones as recorded, the sensitive ones from supplied (when given).
+func planVars(cfg *config.Config, p *plans.Plan, supplied map[string]cty.Value) (map[string]cty.Value, error) {
+	vars := map[string]cty.Value{}
+	for name, pv := range p.Variables {
+		decl := cfg.Variables[name]
+		if decl == nil {
+			continue
+		}
+		if pv.Sensitive {
+			if v, ok := supplied[name]; ok {
+				vars[name] = v
+			}
+			continue
+		}
+		b, err := json.Marshal(pv.Value)
+		if err != nil {
+			return nil, err
+		}
+		v, err := ctyjson.Unmarshal(b, decl.Type)
+		if err != nil {
+			ty, terr := ctyjson.ImpliedType(b)
+			if terr != nil {
+				return nil, fmt.Errorf("variable %s in the plan: %w", name, err)
+			}
+			v, _ = ctyjson.Unmarshal(b, ty)
+		}
+		vars[name] = v
+	}
+	return vars, nil
 }
 
 // comparePlans lists how got (re-derived) differs from want (the file) in everything that
 // decides or shows what apply does.
-func comparePlans(want, got *plans.Plan) []string {
+func comparePlans(want, got *plans.Plan, partial bool) []string {
 	var out []string
 	same := jsonEqual
 	field := func(name string, a, b any) {
@@ -231,14 +331,33 @@ func comparePlans(want, got *plans.Plan) []string {
 			out = append(out, fmt.Sprintf("%s: its configuration %ss it, the plan does not mention it", addr, g.Action))
 		case !inG:
 			out = append(out, fmt.Sprintf("%s: the plan %ss it, its configuration does not have it", addr, w.Action))
-		case w.Action != g.Action:
-			out = append(out, fmt.Sprintf("%s: the plan would %s it, its configuration would %s it", addr, w.Action, g.Action))
-		case !same(w, g):
-			out = append(out, fmt.Sprintf("%s: %s", addr, changeDiff(w, g)))
+		default:
+			if partial {
+				w, g = withoutPlaceholders(w, g)
+			}
+			switch {
+			case w.Action != g.Action:
+				out = append(out, fmt.Sprintf("%s: the plan would %s it, its configuration would %s it", addr, w.Action, g.Action))
+			case !same(w, g):
+				out = append(out, fmt.Sprintf("%s: %s", addr, changeDiff(w, g)))
+			}
 		}
 	}
 	field("observations", want.Observed, got.Observed)
 	field("drift entries", want.Drift, got.Drift)
+	if partial {
+		// A policy that depends on a sensitive input is undecided without it.
+		for i := range got.Policies {
+			if i < len(want.Policies) && strings.HasPrefix(got.Policies[i].Message, "not decided") {
+				got.Policies[i] = want.Policies[i]
+			}
+		}
+		for k, o := range got.Outputs {
+			if o.Unknown {
+				got.Outputs[k] = want.Outputs[k]
+			}
+		}
+	}
 	field("policy results", want.Policies, got.Policies)
 	field("outputs", want.Outputs, got.Outputs)
 	if want.RulesSource != got.RulesSource || !plans.SameRules(want.Rules, got.Rules) || !plans.SameRules(want.RulesChange, got.RulesChange) {
@@ -248,6 +367,9 @@ func comparePlans(want, got *plans.Plan) []string {
 		out = append(out, "the state it records is not the state it was made against")
 	}
 	for name, v := range want.Variables {
+		if v.Sensitive && partial {
+			continue // a placeholder: its hash is checked at apply
+		}
 		gv, ok := got.Variables[name]
 		if !ok || v.Sensitive != gv.Sensitive || (!v.Sensitive && !same(v.Value, gv.Value)) {
 			out = append(out, fmt.Sprintf("variable %q is not what its configuration gives", name))
@@ -258,6 +380,9 @@ func comparePlans(want, got *plans.Plan) []string {
 			out = append(out, fmt.Sprintf("variable %q is missing", name))
 		}
 	}
+	if partial {
+		return out // env() and pinned files were placeholders; apply checks them exactly
+	}
 	if !slices.Equal(sortedKeys(want.Env), sortedKeys(got.Env)) {
 		out = append(out, "the environment variables it records are not the ones its configuration reads")
 	}
@@ -265,6 +390,65 @@ func comparePlans(want, got *plans.Plan) []string {
 		out = append(out, "the provider files it records are not the ones its configuration reads")
 	}
 	return out
+}
+
+// withoutPlaceholders drops from two records of one change the attributes that the re-derived
+// one (g) has unknown while the file (w) has them known: re-derived without the sensitive
+// inputs, those are exactly the ones that depend on them. Whether such an attribute changes
+// decides between no-op and update, so that difference goes too.
+func withoutPlaceholders(w, g plans.ResourceChange) (plans.ResourceChange, plans.ResourceChange) {
+	drop := map[string]bool{}
+	for _, k := range g.AfterUnknown {
+		if !slices.Contains(w.AfterUnknown, k) {
+			drop[k] = true
+		}
+	}
+	for _, d := range g.Diffs {
+		if d.Unknown && d.Sensitive {
+			drop[topAttr(d.Path)] = true
+		}
+	}
+	if len(drop) == 0 {
+		return w, g
+	}
+	strip := func(c plans.ResourceChange) plans.ResourceChange {
+		after := map[string]any{}
+		for k, v := range c.After {
+			if !drop[k] {
+				after[k] = v
+			}
+		}
+		c.After = after
+		var unk []string
+		for _, k := range c.AfterUnknown {
+			if !drop[k] {
+				unk = append(unk, k)
+			}
+		}
+		c.AfterUnknown = unk
+		var diffs []plans.AttrDiff
+		for _, d := range c.Diffs {
+			if !drop[topAttr(d.Path)] {
+				diffs = append(diffs, d)
+			}
+		}
+		c.Diffs = diffs
+		return c
+	}
+	w, g = strip(w), strip(g)
+	quiet := func(a plans.Action) bool { return a == plans.NoOp || a == plans.Update }
+	if quiet(w.Action) && quiet(g.Action) && len(w.Diffs) == 0 && len(g.Diffs) == 0 {
+		g.Action, g.Reason = w.Action, w.Reason
+	}
+	return w, g
+}
+
+// topAttr is the top-level attribute of a diff path ("disk[0].size_gb" -> "disk").
+func topAttr(path string) string {
+	if i := strings.IndexAny(path, ".["); i >= 0 {
+		return path[:i]
+	}
+	return path
 }
 
 // changeDiff names what differs between two records of one change: the attribute paths whose

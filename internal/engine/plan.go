@@ -509,6 +509,16 @@ func (e *Engine) plan(ctx context.Context, loader *config.Loader, cfg *config.Co
 		changes: map[string]*plans.ResourceChange{}, values: map[string]cty.Value{}, types: map[string][]string{},
 		nodes: map[string][]string{}, instScope: map[string]*scope{}, instRes: map[string]*config.Resource{},
 		observed: map[string]map[string]any{}}
+	// The state the plan is made against travels in it, so it can be re-derived from the
+	// file alone (Rederive).
+	var prior []byte
+	if st.Lineage != "" {
+		b, err := state.Encode(st)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		prior = b
+	}
 	ev := newEvaluator(cfg, loader, vars, h, e.IsResourceType)
 	ps := newProviderSet(e, cfg, ev.root, opts.Dir)
 	defer ps.close()
@@ -603,6 +613,7 @@ func (e *Engine) plan(ctx context.Context, loader *config.Loader, cfg *config.Co
 		Targets:       opts.Targets,
 		Refreshed:     opts.Refresh,
 		State:         plans.StateRef{Lineage: st.Lineage, Serial: st.Serial, Digest: st.Digest()},
+		PriorState:    prior,
 		Observed:      h.observed,
 		Changes:       changes,
 		Drift:         h.drift,

@@ -109,6 +109,9 @@ func (e *Engine) approvalRules(cfg *config.Config, st *state.State, p *plans.Pla
 	} else {
 		p.Rules, p.RulesSource = conf, "config"
 	}
+	if cfg.Approval != nil {
+		diags = append(diags, e.destructionRuleWarnings(cfg, conf, p)...)
+	}
 	// Destruction needs a rule of its own (SPEC §2): refuse the plan now rather than let an
 	// approved plan fail at the gate.
 	if u := plans.UncoveredDestruction(p.Rules, p.Changes); len(u) > 0 && p.Rules != nil {
@@ -124,3 +127,32 @@ func (e *Engine) approvalRules(cfg *config.Config, st *state.State, p *plans.Pla
 }
 
 var _ = time.Second
+
+// destructionRuleWarnings warns when the approval block has no rule that would cover deleting
+// or replacing a data-holding resource type the enclave uses: such a plan would be refused.
+func (e *Engine) destructionRuleWarnings(cfg *config.Config, conf *plans.ApprovalRules, p *plans.Plan) hcl.Diagnostics {
+	var missing []string
+	seen := map[string]bool{}
+	for _, c := range p.Changes {
+		if c.Mode != "managed" || seen[c.Type] {
+			continue
+		}
+		seen[c.Type] = true
+		rs := e.resourceSchema(c.Type)
+		if rs == nil || !rs.Destructive {
+			continue
+		}
+		for _, action := range []plans.Action{plans.Delete, plans.Replace} {
+			probe := []plans.ResourceChange{{Addr: c.Type, Type: c.Type, Action: action, Destructive: true}}
+			if len(plans.UncoveredDestruction(conf, probe)) > 0 {
+				missing = append(missing, c.Type+" ("+action.String()+")")
+			}
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return hcl.Diagnostics{{Severity: hcl.DiagWarning, Summary: "No approval rule covers destroying data",
+		Detail: fmt.Sprintf("No rule of the approval block covers %s: a plan that destroys such data will be refused until a rule does (e.g. rule \"destroys-data\" { actions = [\"delete\", \"replace\"], resource_types = [...] }).", strings.Join(missing, ", ")),
+		Subject: cfg.Approval.DeclRange.Ptr()}}
+}
