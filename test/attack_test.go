@@ -66,7 +66,6 @@ func intruder(t *testing.T, w *world) (string, string) {
 	return key, strings.TrimSpace(string(pub))
 }
 
-
 // refusedUnchanged applies file and requires the gate's refusal with every want, and state,
 // gear and lock as they were.
 func refusedUnchanged(t *testing.T, w *world, file string, want ...string) result {

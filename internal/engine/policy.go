@@ -153,6 +153,6 @@ func (e *Engine) destructionRuleWarnings(cfg *config.Config, conf *plans.Approva
 		return nil
 	}
 	return hcl.Diagnostics{{Severity: hcl.DiagWarning, Summary: "No approval rule covers destroying data",
-		Detail: fmt.Sprintf("No rule of the approval block covers %s: a plan that destroys such data will be refused until a rule does (e.g. rule \"destroys-data\" { actions = [\"delete\", \"replace\"], resource_types = [...] }).", strings.Join(missing, ", ")),
+		Detail:  fmt.Sprintf("No rule of the approval block covers %s: a plan that destroys such data will be refused until a rule does (e.g. rule \"destroys-data\" { actions = [\"delete\", \"replace\"], resource_types = [...] }).", strings.Join(missing, ", ")),
 		Subject: cfg.Approval.DeclRange.Ptr()}}
 }
