@@ -826,3 +826,39 @@ resource "fake_vm" "v" {
 	require.Len(t, res.Differences, 1)
 	assert.Contains(t, res.Differences[0], "the prior state it carries")
 }
+
+// Issue 9, case 7: a credential read with file() in a provider block is not in the plan's
+// snapshot; apply reads it again and uses it only while it is what the plan saw.
+func TestProviderFileIsPinnedNotSnapshotted(t *testing.T) {
+	h := newHarness(t, map[string]string{
+		"main.hcl": `
+enclave "t" {}
+provider "fake" { endpoint = trimspace(file("endpoint.secret")) }
+resource "fake_net" "n" {
+  name = "net"
+}
+`,
+		"endpoint.secret": "e1-s3cr3t\n",
+	})
+	p := h.mustPlan()
+	require.NotContains(t, p.Files, "endpoint.secret")
+	require.Contains(t, p.PinnedFiles, "endpoint.secret")
+	b, err := plans.Encode(p)
+	require.NoError(t, err)
+	require.NotContains(t, string(b), "s3cr3t")
+	h.apply(p)
+
+	h.write(map[string]string{"main.hcl": strings.Replace(readFile(t, filepath.Join(h.dir, "main.hcl")), `name = "net"`, `name = "net2"`, 1)})
+	p = h.mustPlan()
+	require.NoError(t, os.WriteFile(filepath.Join(h.dir, "endpoint.secret"), []byte("e2-other\n"), 0o600))
+	a, _, err := h.e.PrepareApply(context.Background(), h.backend, p, ApplyOptions{Dir: h.dir, Vars: h.vars})
+	require.NoError(t, err)
+	require.NoError(t, a.Connect(context.Background()))
+	require.NotEmpty(t, a.Rederived)
+	assert.Contains(t, strings.Join(a.Rederived, "\n"), "endpoint.secret is not what it was when the plan was made")
+	assert.NotContains(t, strings.Join(a.Rederived, "\n"), "e2-other")
+	a.Close()
+	require.NoError(t, os.WriteFile(filepath.Join(h.dir, "endpoint.secret"), []byte("e1-s3cr3t\n"), 0o600))
+	res := h.apply(p)
+	require.Zero(t, res.Failed)
+}
