@@ -50,6 +50,8 @@ func TestCommand(t *testing.T) {
 		{"policy-set-relative", "srx", "text", `show configuration security policies from-zone untrust to-zone trust policy "allow-web" | display set relative`},
 		{"policies-xml", "srx", "xml", "show configuration security policies"},
 		{"policies-display-xml", "srx", "text", "show configuration security policies | display xml"},
+		{"policies-json", "srx", "text", "show configuration security policies | display json"},
+		{"policies-json-format", "srx", "json", "show configuration security policies"},
 		{"policies-inheritance", "srx", "text", "show configuration security policies | display inheritance"},
 		{"zones-list-set-relative", "srx", "text", "show configuration security zones security-zone | display set relative"},
 		{"address-set", "srx", "text", "show configuration security zones security-zone trust address-book address web | display set"},

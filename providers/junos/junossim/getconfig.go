@@ -1,13 +1,14 @@
 package junossim
 
 import (
+	"encoding/xml"
 	"fmt"
 	"strconv"
 	"strings"
 )
 
 // GetConfiguration is Junos's <get-configuration>: database committed|candidate (default
-// the candidate), format xml|text|set, an optional <configuration> subtree filter; with
+// the candidate), format xml|text|set|json, an optional <configuration> subtree filter; with
 // compare="rollback" rollback="N" it answers the candidate's differences from rollback N as
 // text inside <configuration-information><configuration-output>.
 func (sess *session) GetConfiguration(op *elem) result {
@@ -46,21 +47,27 @@ func (sess *session) GetConfiguration(op *elem) result {
 // renderConfig answers a configuration in the requested format; wrap puts it in <data>.
 func (sess *session) renderConfig(cfg *elem, committed bool, format string, wrap bool) result {
 	db := sess.s.db
+	var stamp []xml.Attr
+	if committed {
+		h := db.history[0]
+		stamp = []xml.Attr{
+			junosAttr("commit-seconds", strconv.FormatInt(h.Time.Unix(), 10)),
+			junosAttr("commit-localtime", junosTime(h.Time)),
+			junosAttr("commit-user", h.User)}
+	} else {
+		stamp = []xml.Attr{
+			junosAttr("changed-seconds", strconv.FormatInt(db.changed.Unix(), 10)),
+			junosAttr("changed-localtime", junosTime(db.changed))}
+	}
 	var out *elem
 	switch format {
 	case "", "xml":
-		out = &elem{Name: "configuration", Children: cfg.Clone().Children}
-		if committed {
-			h := db.history[0]
-			out.Attrs = append(out.Attrs,
-				junosAttr("commit-seconds", strconv.FormatInt(h.Time.Unix(), 10)),
-				junosAttr("commit-localtime", junosTime(h.Time)),
-				junosAttr("commit-user", h.User))
-		} else {
-			out.Attrs = append(out.Attrs,
-				junosAttr("changed-seconds", strconv.FormatInt(db.changed.Unix(), 10)),
-				junosAttr("changed-localtime", junosTime(db.changed)))
+		out = &elem{Name: "configuration", Children: cfg.Clone().Children, Attrs: stamp}
+	case "json":
+		if wrap {
+			return fail(rpcError{Tag: "operation-not-supported", BadElement: format, Message: "junossim: get-config answers in XML only"})
 		}
+		return result{text: renderJSON(cfg, stamp)}
 	case "text":
 		var b strings.Builder
 		h := db.history[0]

@@ -133,6 +133,7 @@ func (db *database) releaseLock(discard bool) {
 // result is what an RPC handler produced.
 type result struct {
 	body       []*elem    // children of <rpc-reply>
+	text       string     // character data of <rpc-reply> (a JSON answer)
 	errs       []rpcError // top-level <rpc-error>s
 	closeAfter bool       // end the session after replying
 	drop       bool       // drop the connection without replying
@@ -233,6 +234,7 @@ func (sess *session) reply(rpc *elem, res result) error {
 	for _, n := range res.body {
 		writeXML(&b, n, 0)
 	}
+	xmlEscapeText(&b, res.text)
 	b.WriteString("</rpc-reply>")
 	return sess.fr.WriteMessage([]byte(b.String()))
 }

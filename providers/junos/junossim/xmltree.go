@@ -221,7 +221,7 @@ func writeXML(b *strings.Builder, n *elem, depth int) {
 		b.WriteString(">\n")
 	case n.Text != "":
 		b.WriteByte('>')
-		xmlEscape(b, n.Text)
+		xmlEscapeText(b, n.Text)
 		b.WriteString("</")
 		b.WriteString(n.Name)
 		b.WriteString(">\n")
@@ -242,6 +242,22 @@ func xmlEscape(b *strings.Builder, s string) {
 			b.WriteString("&gt;")
 		case '"':
 			b.WriteString("&quot;")
+		default:
+			b.WriteRune(r)
+		}
+	}
+}
+
+// xmlEscapeText escapes character data: quotes stay as they are, as Junos writes them.
+func xmlEscapeText(b *strings.Builder, s string) {
+	for _, r := range s {
+		switch r {
+		case '&':
+			b.WriteString("&amp;")
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
 		default:
 			b.WriteRune(r)
 		}
