@@ -109,6 +109,44 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+// TestConformanceReads opens sessions the way automation clients do and reads what they
+// read: PyEZ with gather_facts=True (every facts module, on the SRX cluster and on the EX),
+// dev.cli and dev.rpc.cli of show configuration with | display set relative, get_config in
+// set, text and json; ncclient's command and get_configuration.
+func TestConformanceReads(t *testing.T) {
+	const python = "/usr/bin/python3"
+	if out, err := exec.Command(python, "-c", "import jnpr.junos, ncclient").CombinedOutput(); err != nil {
+		t.Fatalf("PyEZ/ncclient are needed (apt-get install python3-junos-eznc python3-ncclient): %v\n%s", err, out)
+	}
+	cases := []struct{ mode, personality string }{
+		{"pyez-facts", "srx"},
+		{"pyez-facts", "ex"},
+		{"ncclient-ops", "srx"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.mode+" "+tc.personality, func(t *testing.T) {
+			t.Parallel()
+			ts := startPersonality(t, tc.personality)
+			if tc.personality == "srx" {
+				if err := ts.LoadSet(seedPolicies); err != nil {
+					t.Fatal(err)
+				}
+			}
+			keyFile := writeKey(t, ts)
+			host, port, _ := strings.Cut(ts.addr, ":")
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, python, filepath.Join("testdata", "conformance.py"), host, port, "enclave", keyFile, tc.mode, tc.personality)
+			cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1", "HOME="+t.TempDir())
+			out, err := runConversing(cmd, ts)
+			if err != nil {
+				t.Fatalf("%s: %v\n%s", tc.mode, err, out)
+			}
+			t.Logf("%s\nrpc counts: %v", out, ts.RPCCounts())
+		})
+	}
+}
+
 // runConversing runs the script and answers its "advance N" lines by moving the
 // simulator's manual clock N minutes forward.
 func runConversing(cmd *exec.Cmd, ts *testSim) ([]byte, error) {
