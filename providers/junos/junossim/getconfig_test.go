@@ -72,7 +72,7 @@ func TestGetConfigurationFormats(t *testing.T) {
 		Interface []struct {
 			Name string `json:"name"`
 			Unit []struct {
-				Name   string `json:"name"`
+				Name   json.Number `json:"name"`
 				Family struct {
 					Inet struct {
 						Address []struct{ Name string } `json:"address"`
@@ -112,6 +112,12 @@ func TestGetConfigurationFormats(t *testing.T) {
 		if err := json.Unmarshal(doc.Configuration[key], dst); err != nil {
 			t.Fatalf("%s: %v in %s", key, err, doc.Configuration[key])
 		}
+	}
+	if !strings.Contains(r.Text, `"reth-count" : 2,`) || !strings.Contains(r.Text, `"name" : 0,`) || !strings.Contains(r.Text, `"priority" : 200`) {
+		t.Errorf("numbers are quoted: %s", r.Text)
+	}
+	if ifaces.Interface[0].Unit[0].Name != "0" {
+		t.Errorf("unit %q", ifaces.Interface[0].Unit[0].Name)
 	}
 	if stamp["junos:commit-user"] != "root" || system.HostName != "fw1" || system.DomainName != "example.net" {
 		t.Errorf("stamp %v system %+v", stamp, system)

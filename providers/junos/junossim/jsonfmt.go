@@ -9,8 +9,10 @@ import (
 // The JSON format of the configuration (get-configuration format="json", show
 // configuration | display json), following Juniper's mapping of configuration statements
 // to JSON: a container is an object, a leaf a string, a leaf-list an array of strings, a
-// list an array of objects that begin with their keys, an empty statement [null], and the
-// root element's attributes an "@" object. The JSON is the character data of <rpc-reply>.
+// list an array of objects that begin with their keys, an empty statement [null], a
+// number unquoted (since 16.1R4), and the root element's attributes an "@" object. The
+// JSON is the character data of <rpc-reply>. Source: Juniper, "Map Junos OS Configuration
+// Statements to JSON" (junos-xml-protocol-configuration-mapping-to-json.html).
 
 func renderJSON(cfg *elem, attrs []xml.Attr) string {
 	var b strings.Builder
@@ -63,6 +65,8 @@ func writeJSONMembers(b *strings.Builder, n *elem, sch *schemaNode, depth int, f
 				writeJSONValue(b, x, shapeOf(sch, x), depth+1)
 			}
 			b.WriteString("\n" + ind + "]")
+		case isKey(sch, c.Name) && sch.integer && isNumber(c.Text):
+			b.WriteString(c.Text)
 		default:
 			writeJSONValue(b, c, sc, depth)
 		}
@@ -77,9 +81,24 @@ func writeJSONValue(b *strings.Builder, n *elem, sc *schemaNode, depth int) {
 		b.WriteString("\n" + strings.Repeat("    ", depth) + "}")
 	case sc.kind == kEmpty || sc.kind == kPresence || sc.kind == kContainer || (n.Text == "" && sc.kind != kLeaf && sc.kind != kLeafList):
 		b.WriteString("[null]")
+	case sc.kind == kLeaf && sc.integer && isNumber(n.Text):
+		// Since Junos 16.1R4 numbers are not quoted.
+		b.WriteString(n.Text)
 	default:
 		b.WriteString(jsonString(n.Text))
 	}
+}
+
+func isNumber(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func jsonString(s string) string {

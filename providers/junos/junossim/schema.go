@@ -33,6 +33,7 @@ type schemaNode struct {
 	grouped  bool     // text writes entries as `name { k1; k2; }` (zone interfaces)
 	pos      string   // a leaf whose value follows the key in text/set (address a1 10.0.0.0/24)
 	alias    string   // the CLI keyword when it differs from the element name (802.3ad)
+	integer  bool     // a leaf's value, or a list's key, is a number (unquoted in JSON)
 	children []*schemaNode
 	index    map[string]int
 }
@@ -118,7 +119,8 @@ const addressBookBody = `
 
 // schemaText: indentation two spaces per level; "name kind [options]".
 // kinds: c container, p presence container, l list (keys=a,b kw=x,y elide grouped pos=leaf;
-// keys default to name), v leaf, ll leaf-list, e empty flag.
+// keys default to name; int: the key is a number), v leaf (int: its value is a number), ll
+// leaf-list, e empty flag.
 var schemaText = `
 configuration c
   version v
@@ -132,7 +134,7 @@ configuration c
       ssh-rsa l
     login c
       user l
-        uid v
+        uid v int
         class v
         authentication c
           encrypted-password v
@@ -143,7 +145,7 @@ configuration c
         root-login v
       netconf c
         ssh p
-          port v
+          port v int
         rfc-compliant e
       web-management c
     name-server l
@@ -153,35 +155,35 @@ configuration c
   chassis c
     cluster c
       control-link-recovery e
-      reth-count v
-      redundancy-group l
-        node l
-          priority v
+      reth-count v int
+      redundancy-group l int
+        node l int
+          priority v int
         preempt p
-        gratuitous-arp-count v
+        gratuitous-arp-count v int
         interface-monitor l
-          weight v
+          weight v int
     aggregated-devices c
       ethernet c
-        device-count v
+        device-count v int
   interfaces c
     interface l elide
       description v
       disable e
       vlan-tagging e
       flexible-vlan-tagging e
-      mtu v
+      mtu v int
       encapsulation v
-      native-vlan-id v
+      native-vlan-id v int
       redundant-ether-options c
-        redundancy-group v
-        minimum-links v
+        redundancy-group v int
+        minimum-links v int
         lacp c
           active e
           passive e
           periodic v
       aggregated-ether-options c
-        minimum-links v
+        minimum-links v int
         lacp c
           active e
           passive e
@@ -204,10 +206,10 @@ configuration c
         speed c
       fabric-options c
         member-interfaces l
-      unit l
+      unit l int
         description v
         disable e
-        vlan-id v
+        vlan-id v int
         family c
           inet p
             address l
@@ -222,7 +224,7 @@ configuration c
             port-mode v
             vlan c
               members ll
-            native-vlan-id v
+            native-vlan-id v int
   security c
     address-book l` + indent(addressBookBody, 2) + `
       attach c
@@ -276,7 +278,7 @@ configuration c
   vlans c
     vlan l elide
       description v
-      vlan-id v
+      vlan-id v int
       vlan-id-list ll
       l3-interface v
       interface l
@@ -381,6 +383,8 @@ func parseSchema(text string) (*schemaNode, error) {
 				n.pos = v
 			case "alias":
 				n.alias = v
+			case "int":
+				n.integer = true
 			default:
 				return nil, fmt.Errorf("schema line %d: option %q", ln, opt)
 			}
