@@ -48,7 +48,7 @@ func RulesInForce(st *state.State, trust *plans.TrustRoot) (*plans.ApprovalRules
 	}
 	if trust != nil {
 		if err := trust.Check(&legacy); err != nil {
-			return nil, fmt.Errorf("the approval rules recorded in state are not trusted here: %w", err)
+			return nil, &plans.ChainError{Link: 1, Reason: err.Error()}
 		}
 	}
 	return &legacy, nil
