@@ -38,13 +38,31 @@
 // RPCs: lock, unlock, lock-configuration, unlock-configuration, open-configuration,
 // close-configuration, load-configuration (action merge|replace|override|update|set; format
 // xml|text|set; rollback="N"; Junos attributes delete, replace, and insert
-// before|after|first|last with the neighbour's key), get-configuration (database, format xml|text|set, subtree
-// filter, compare="rollback"), commit-configuration (check, confirmed, confirm-timeout in
-// minutes, log), get-commit-information, discard-changes, close-session, kill-session, the
-// RFC get-config, edit-config (default-operation and operation attributes), commit
-// (confirm-timeout in seconds), validate and get, and the operational
-// get-software-information, get-chassis-inventory and command ("show version",
-// "show configuration"). Anything else is answered with Junos's "syntax error" rpc-error.
+// before|after|first|last with the neighbour's key), get-configuration (database, format
+// xml|text|set|json, subtree filter, compare="rollback"), commit-configuration (check,
+// confirmed, confirm-timeout in minutes, log), get-commit-information, discard-changes,
+// close-session, kill-session, the RFC get-config, edit-config (default-operation and
+// operation attributes), commit (confirm-timeout in seconds), validate and get. Anything
+// else is answered with Junos's "syntax error" rpc-error.
+//
+// # Operational answers
+//
+// The "srx" personality is a two-node SRX345 chassis cluster (cluster-id 1, node0 primary,
+// the session on node0) and answers per node inside <multi-routing-engine-results> where
+// Junos does; the "ex" personality is a standalone EX4300-48T (hardware.go). They answer
+// what clients ask when a session opens (PyEZ's facts, the Terraform junos provider's
+// system information): get-system-information, get-software-information,
+// get-chassis-inventory, get-route-engine-information, get-chassis-cluster-status (SRX),
+// get-interface-information for the internal routing instance, file-show of
+// /etc/hosts.junos and file-list of the home directory. The <command> RPC understands
+// show version, show system information, show chassis hardware|routing-engine|cluster
+// status, `| display xml rpc`, and `show configuration [PATH]` with `| display set
+// [relative]`, `| display xml`, `| display json` and `| display inheritance`, in
+// format="xml" (the default) and "text" (command.go, showconfig.go).
+//
+// README.md is the fidelity table: for every one of these RPCs and options, what a real
+// device answers and where that is written down, whether the simulator does the same, and
+// the test that holds it there.
 //
 // Locking follows Junos: a lock is refused while another session holds it ("configuration
 // database locked by: ...") or while the shared candidate holds another session's
@@ -73,5 +91,6 @@
 // their element name over all sessions, every RPC received (including refused and dropped
 // ones), so a test can assert round trips. CommittedXML, CommittedSet, CommittedText, CandidateSet, Locked,
 // CandidateModified, ConfirmPending, CommitCount, CommitHistory and Sessions inspect the
-// device; LoadSet seeds and commits a base configuration.
+// device; LoadSet seeds and commits a base configuration. Rendered answers are golden files
+// under testdata/ (operational/, command/, getconfig/); `go test -update` rewrites them.
 package junossim

@@ -16,8 +16,9 @@ const handshakeTimeout = 30 * time.Second
 
 // Options configures a Server. The zero value (plus at least one user) is a usable SRX.
 type Options struct {
-	// Personality is "srx" (the default: security zones, policies, chassis cluster) or
-	// "ex" (vlans and ethernet-switching; the security hierarchy is refused).
+	// Personality is "srx" (the default: security zones, policies, chassis cluster; it
+	// answers as a two-node SRX345 chassis cluster) or "ex" (a standalone EX4300-48T: vlans
+	// and ethernet-switching; the security hierarchy is refused).
 	Personality string
 	// Hostname is system host-name in the initial configuration (default "junossim").
 	Hostname string
