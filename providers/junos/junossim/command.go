@@ -6,8 +6,10 @@ import (
 
 // The <command> RPC: a CLI command over NETCONF. Junos answers an operational command with
 // the XML of its RPC (format="xml", the default) or with the CLI's text inside <output>
-// (format="text"); `show configuration` answers with <configuration> in XML and with
-// <configuration-information><configuration-output> in text and for `| display set`.
+// (format="text"); `show configuration` answers with <configuration> in XML, with
+// <configuration-information><configuration-output> in text and for `| display set`, and
+// with <configuration-set> for format="set" (which Ansible's junos_command sends instead of
+// the `| display set` pipe).
 
 // cliCommand is an operational command the simulator understands.
 type cliCommand struct {
@@ -49,7 +51,7 @@ func (sess *session) Command(op *elem) result {
 		format = "xml"
 	case "text", "ascii":
 		format = "text"
-	case "json":
+	case "json", "set":
 	default:
 		return fail(rpcError{Tag: "invalid-value", BadElement: op.Attr("format"), Message: "invalid format " + op.Attr("format")})
 	}
@@ -85,6 +87,8 @@ func (sess *session) Command(op *elem) result {
 	switch {
 	case display == "display xml rpc":
 		return result{body: []*elem{newNode("rpc", cmd.rpc.Clone())}}
+	case format == "set":
+		return fail(rpcError{Tag: "invalid-value", BadElement: "set", Message: "invalid format set"})
 	case format == "json":
 		return fail(rpcError{Tag: "operation-not-supported", BadElement: "json",
 			Message: "junossim: JSON output is simulated only for show configuration"})

@@ -159,6 +159,9 @@ func (sess *session) showConfiguration(path []string, format string, pipes [][]s
 		return fail(*err)
 	}
 	sub := filterConfig(committed, p.filter)
+	if format == "set" {
+		d.set = true
+	}
 	switch {
 	case d.xml || (format == "xml" && !d.set && !d.json):
 		return sess.renderConfig(sub, true, "xml", false)
@@ -176,6 +179,9 @@ func (sess *session) showConfiguration(path []string, format string, pipes [][]s
 		pos = level.ChildText(p.sch.pos)
 	}
 	if p.none || level == nil || (renderable(level, p.sch) == 0 && pos == "") {
+		if format == "set" {
+			return result{body: []*elem{leaf("configuration-set", "\n")}}
+		}
 		return result{}
 	}
 	var b strings.Builder
@@ -200,6 +206,9 @@ func (sess *session) showConfiguration(path []string, format string, pipes [][]s
 			b.WriteString(quote(pos) + ";\n")
 		}
 		renderText(&b, level, p.sch, 0)
+	}
+	if format == "set" {
+		return result{body: []*elem{leaf("configuration-set", b.String())}}
 	}
 	return result{body: []*elem{newNode("configuration-information", leaf("configuration-output", b.String()))}}
 }
