@@ -49,7 +49,11 @@ type ChangeResult struct {
 	Uncertain bool
 }
 
-// RefreshRequest asks for the current state of one managed object known to state.
+// RefreshRequest asks for the current state of one managed object known to state. With no
+// ID, the provider finds the object by its identity (name, and where it lives) in Prior,
+// which then holds planned values: an object an interrupted apply set out to create, or one
+// a planned create would collide with. Found or not, it costs no round trip of its own: it
+// is looked up in what the batched reads of its type bring anyway.
 type RefreshRequest struct {
 	Addr  string
 	Type  string

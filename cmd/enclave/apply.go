@@ -68,7 +68,7 @@ ENCLAVE_VAR_NAME) and must match what the plan was made with.`,
 			// The gate first: everything it checks comes from the state, the enclave
 			// directory and the clock. Nothing in the plan is evaluated and no device is
 			// contacted before it passes.
-			a, diags, err := e.PrepareApply(ctx, b, p, engine.ApplyOptions{Dir: dir, Vars: vf.inputs(), Parallelism: parallelism, TrustRoot: trust})
+			a, diags, err := e.PrepareApply(ctx, b, p, engine.ApplyOptions{Dir: dir, Vars: vf.inputs(), Parallelism: parallelism, TrustRoot: trust, Stop: s.intr.stop})
 			if derr := printDiags(s, nil, diags); derr != nil {
 				return derr
 			}
@@ -105,14 +105,20 @@ ENCLAVE_VAR_NAME) and must match what the plan was made with.`,
 				fmt.Fprintln(s.out, "First apply of this state: the approval rules were taken from the configuration and are recorded now.")
 			}
 			started := time.Now()
-			result, err := a.Apply(ctx)
+			// Changes run under abort: a first interrupt (stop) starts nothing new but lets
+			// what is in flight finish and be recorded; only a second one cuts it short.
+			result, err := a.Apply(s.intr.abort)
 			if err != nil {
-				if aerr := audit(b, "apply-end", map[string]any{"digest": p.Digest, "error": err.Error()}); aerr != nil {
+				details := map[string]any{"digest": p.Digest, "error": err.Error()}
+				if result != nil {
+					details["results"], details["interrupted"] = result.Results, result.Interrupted
+				}
+				if aerr := audit(b, "apply-end", details); aerr != nil {
 					fmt.Fprintf(s.err, "Error: %v\n", aerr)
 				}
 				return err
 			}
-			if aerr := audit(b, "apply-end", map[string]any{"digest": p.Digest, "results": result.Results, "failed": result.Failed, "skipped": result.Skipped, "changed": result.Changed}); aerr != nil {
+			if aerr := audit(b, "apply-end", map[string]any{"digest": p.Digest, "results": result.Results, "failed": result.Failed, "skipped": result.Skipped, "changed": result.Changed, "interrupted": result.Interrupted}); aerr != nil {
 				fmt.Fprintf(s.err, "Error: %v\n", aerr)
 				defer func() { err = withCode(exitError, aerr) }()
 			}
@@ -125,6 +131,10 @@ ENCLAVE_VAR_NAME) and must match what the plan was made with.`,
 				}
 			}
 			fmt.Fprintf(s.out, "\nApply %s: %d changed, %d failed, %d skipped, in %s.\n", outcome(result), result.Changed, result.Failed, result.Skipped, time.Since(started).Round(time.Millisecond))
+			if result.Interrupted {
+				fmt.Fprintln(s.out, "The apply was interrupted: what finished is recorded in state, what never started was skipped; run `enclave plan` to see what is left.")
+				return silent(exitInterrupted)
+			}
 			if result.Failed > 0 || result.Skipped > 0 {
 				fmt.Fprintln(s.out, "State records everything that succeeded; run `enclave plan` to see what is left.")
 				return silent(exitError)
@@ -188,6 +198,9 @@ func trustRoot(path string) (*plans.TrustRoot, error) {
 }
 
 func outcome(r *engine.ApplyResult) string {
+	if r.Interrupted {
+		return "interrupted"
+	}
 	if r.Failed > 0 || r.Skipped > 0 {
 		return "failed"
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -52,11 +53,15 @@ func registry() providers.Registry {
 	}
 }
 
-// io holds the streams of one invocation, so tests can capture them.
+// io holds the streams of one invocation, so tests can capture them, and its interrupts.
 type streams struct {
 	in       io.Reader
 	out, err io.Writer
+	intr     *interrupts
 }
+
+// ctx is the context a command's work runs under: cancelled by the first interrupt.
+func (s *streams) ctx() context.Context { return s.intr.stop }
 
 // terraformFlags are Terraform's single-dash spellings accepted for the hands that type them.
 var terraformFlags = map[string]bool{
@@ -80,13 +85,19 @@ func rewriteArgs(args []string) []string {
 }
 
 func run(args []string, in io.Reader, out, errw io.Writer) int {
-	s := &streams{in: in, out: out, err: errw}
+	intr := background()
+	defer intr.close()
+	return runWith(intr, args, in, out, errw)
+}
+
+func runWith(intr *interrupts, args []string, in io.Reader, out, errw io.Writer) int {
+	s := &streams{in: in, out: out, err: errw, intr: intr}
 	root := newRoot(s)
 	root.SetArgs(rewriteArgs(args))
 	root.SetOut(out)
 	root.SetErr(errw)
 	root.SetIn(in)
-	err := root.Execute()
+	err := root.ExecuteContext(intr.stop)
 	if err == nil {
 		return exitOK
 	}

@@ -1,13 +1,9 @@
 package main
 
 import (
-	"context"
 	"fmt"
-	"os"
-	"os/signal"
 	"sort"
 	"strings"
-	"syscall"
 
 	"github.com/enclave-dev/enclave/internal/lab"
 	"github.com/spf13/cobra"
@@ -47,8 +43,9 @@ simulator per --ontap NAME, each on a free loopback port, and writes to DIR (def
 				return err
 			}
 			defer l.Close()
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
+			// Ctrl-C is how a lab ends: it is no failure, and there is nothing to wait for.
+			s.intr.expect()
+			ctx := s.intr.stop
 			keys := make([]string, 0, len(l.Env))
 			for k := range l.Env {
 				if strings.HasPrefix(k, "ENCLAVE_LAB_") {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -32,7 +31,7 @@ func validateCmd(s *streams) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			run, err := newEngine(s).Plan(context.Background(), backendFor(dir), engine.PlanOptions{Dir: dir, Vars: vf.inputs(), Offline: true})
+			run, err := newEngine(s).Plan(cmd.Context(), backendFor(dir), engine.PlanOptions{Dir: dir, Vars: vf.inputs(), Offline: true})
 			if derr := printDiags(s, run.Loader, run.Diags); derr != nil {
 				return derr
 			}
@@ -129,12 +128,12 @@ func importCmd(s *streams) *cobra.Command {
 				return err
 			}
 			b := backendFor(d)
-			u, err := lock(context.Background(), b, "import", lf)
+			u, err := lock(cmd.Context(), b, "import", lf)
 			if err != nil {
 				return err
 			}
 			defer func() { _ = u.Unlock() }()
-			r, loader, diags, err := newEngine(s).Import(context.Background(), b, d, vf.inputs(), args[0], args[1])
+			r, loader, diags, err := newEngine(s).Import(cmd.Context(), b, d, vf.inputs(), args[0], args[1])
 			if derr := printDiags(s, loader, diags); derr != nil {
 				return derr
 			}
@@ -165,7 +164,7 @@ func graphCmd(s *streams) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			run, err := newEngine(s).Plan(context.Background(), backendFor(dir), engine.PlanOptions{Dir: dir, Vars: vf.inputs(), Offline: true})
+			run, err := newEngine(s).Plan(cmd.Context(), backendFor(dir), engine.PlanOptions{Dir: dir, Vars: vf.inputs(), Offline: true})
 			if derr := printDiags(s, run.Loader, run.Diags); derr != nil {
 				return derr
 			}

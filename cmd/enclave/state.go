@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -79,7 +78,7 @@ func stateCmd(s *streams) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			u, err := lock(context.Background(), b, "state "+op, lf)
+			u, err := lock(s.ctx(), b, "state "+op, lf)
 			if err != nil {
 				return err
 			}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/enclave-dev/enclave/internal/config"
+	"github.com/enclave-dev/enclave/internal/faultpoint"
 	"github.com/enclave-dev/enclave/internal/graph"
 	"github.com/enclave-dev/enclave/internal/state"
 	"github.com/enclave-dev/enclave/plans"
@@ -28,6 +29,9 @@ type ApplyOptions struct {
 	TrustRoot *plans.TrustRoot
 	// Now is the gate's clock (zero: the real one).
 	Now time.Time
+	// Stop, when done, starts no new change (a first Ctrl-C): what is in flight goes on
+	// under Apply's own context, which a second Ctrl-C cancels.
+	Stop context.Context
 }
 
 // Applier is a saved plan made ready to apply. PrepareApply reads the state and the supplied
@@ -260,12 +264,15 @@ type ResourceResult struct {
 	Duration  time.Duration `json:"duration_ns,omitempty"`
 }
 
-// ApplyResult sums up an apply.
+// ApplyResult sums up an apply. Every change of the plan is in Results exactly once:
+// applied, failed, or skipped (a dependency failed, or the apply was interrupted before it
+// started).
 type ApplyResult struct {
-	Results []ResourceResult
-	Failed  int
-	Skipped int
-	Changed int
+	Results     []ResourceResult
+	Failed      int
+	Skipped     int
+	Changed     int
+	Interrupted bool
 }
 
 type applyHooks struct{ a *Applier }
@@ -425,7 +432,14 @@ func (a *Applier) Apply(ctx context.Context) (*ApplyResult, error) {
 		res.Results = append(res.Results, r)
 		resMu.Unlock()
 	}
-	walk, err := g.Walk(ctx, par, func(ctx context.Context, v string) error {
+	// The walk starts vertices under stop (cancelled by ctx too); each vertex's device calls
+	// run under ctx, so a first interrupt lets them finish and a second one ends them.
+	stop, cancelStop := context.WithCancel(ctx)
+	defer cancelStop()
+	if a.opts.Stop != nil {
+		defer context.AfterFunc(a.opts.Stop, cancelStop)()
+	}
+	walk, err := g.Walk(stop, par, func(_ context.Context, v string) error {
 		ms := members[v]
 		if strings.HasPrefix(v, "txn:") {
 			return a.applyTransaction(ctx, strings.TrimPrefix(v, "txn:"), ms, record)
@@ -436,14 +450,20 @@ func (a *Applier) Apply(ctx context.Context) (*ApplyResult, error) {
 		return nil, err
 	}
 	for v, r := range walk {
+		if r.Cancelled {
+			res.Interrupted = true
+		}
 		if r.Skipped {
 			for _, c := range members[v] {
-				if c.Action == plans.NoOp {
+				if c.Action == plans.NoOp || c.Action == plans.Read {
 					continue
 				}
 				record(ResourceResult{Addr: c.Addr, Action: c.Action, Skipped: true, Cause: r.Cause})
 			}
 		}
+	}
+	if stop.Err() != nil {
+		res.Interrupted = true
 	}
 	sort.Slice(res.Results, func(i, j int) bool { return res.Results[i].Addr < res.Results[j].Addr })
 	for _, r := range res.Results {
@@ -488,6 +508,12 @@ func (a *Applier) Apply(ctx context.Context) (*ApplyResult, error) {
 		if werr != nil {
 			return res, werr
 		}
+	}
+	a.writeMu.Lock()
+	werr := a.writeErr
+	a.writeMu.Unlock()
+	if werr != nil {
+		return res, fmt.Errorf("state could not be written, so it may not record everything the gear now has: %w", werr)
 	}
 	return res, nil
 }
@@ -649,27 +675,49 @@ func (a *Applier) checkAsPlanned(c *plans.ResourceChange, rs *providers.Resource
 	return nil
 }
 
+// stateMutation is one instance's new record: obj nil removes it from state.
+type stateMutation struct {
+	c      *plans.ResourceChange
+	obj    providers.Object
+	sens   map[string]bool
+	status string
+}
+
 // commit records an instance's new attributes in state and writes it.
 func (a *Applier) commit(c *plans.ResourceChange, obj providers.Object, sens map[string]bool, status string) error {
-	rs := a.e.resourceSchema(c.Type)
+	return a.commitMany([]stateMutation{{c: c, obj: obj, sens: sens, status: status}})
+}
+
+// commitMany records several instances in one state mutation and returns once it is on disk.
+func (a *Applier) commitMany(ms []stateMutation) error {
+	if len(ms) == 0 {
+		return nil
+	}
 	a.valMu.Lock()
-	if obj == nil {
-		delete(a.values, c.Addr)
-	} else {
-		a.values[c.Addr] = providers.Conform(&rs.Schema, obj)
-		a.sens[c.Addr] = sens
+	for _, m := range ms {
+		if m.obj == nil {
+			delete(a.values, m.c.Addr)
+		} else {
+			rs := a.e.resourceSchema(m.c.Type)
+			a.values[m.c.Addr] = providers.Conform(&rs.Schema, m.obj)
+			a.sens[m.c.Addr] = m.sens
+		}
 	}
 	a.valMu.Unlock()
 	a.stateMu.Lock()
-	if obj == nil {
-		a.st.Remove(c.Addr)
-	} else {
+	for _, m := range ms {
+		c := m.c
+		if m.obj == nil {
+			a.st.Remove(c.Addr)
+			continue
+		}
+		rs := a.e.resourceSchema(c.Type)
 		var prev map[string]any
 		if old := a.st.Resource(c.Addr); old != nil {
 			prev = old.Attributes
 		}
 		a.st.Set(&state.Resource{Addr: c.Addr, Mode: "managed", Type: c.Type, Provider: c.Provider,
-			Attributes: hashSensitive(&rs.Schema, providers.Conform(&rs.Schema, obj), sens, prev), Dependencies: c.DependsOn, Tags: c.Tags, Status: status})
+			Attributes: hashSensitive(&rs.Schema, providers.Conform(&rs.Schema, m.obj), m.sens, prev), Dependencies: c.DependsOn, Tags: c.Tags, Status: m.status})
 	}
 	a.gen++
 	mine := a.gen
@@ -700,7 +748,9 @@ func (a *Applier) persist(gen uint64) error {
 		a.writeMu.Unlock()
 		a.stateMu.Lock()
 		upto := a.gen
+		faultpoint.Hit("state.write")
 		_, err := a.backend.Write(a.st)
+		faultpoint.Hit("state.written")
 		a.stateMu.Unlock()
 		a.writeMu.Lock()
 		a.writing = false
@@ -755,25 +805,46 @@ func (a *Applier) applyOne(ctx context.Context, c *plans.ResourceChange, record 
 		steps = []providers.Change{del, cre}
 	}
 	for _, step := range steps {
+		if step.Action == providers.Create {
+			// Intent before effect: state records what is about to be created, so a crash
+			// between the call and its result leaves something the next plan resolves.
+			if err := a.commit(c, step.Planned, sens, state.StatusCreating); err != nil {
+				return fail(fmt.Errorf("recording the intent to create it: %w", err))
+			}
+		}
 		a.e.progress(c.Addr, verb(step.Action)+"...")
+		faultpoint.Hit("apply.call")
 		rs := p.Apply(ctx, []providers.Change{step}, a.e.Progress)
+		faultpoint.Hit("apply.returned")
 		if len(rs) != 1 {
 			return fail(fmt.Errorf("provider returned %d results for one change", len(rs)))
 		}
 		r := rs[0]
 		switch {
 		case r.Uncertain:
-			_ = a.commit(c, orPrior(r.New, step), sens, "uncertain")
-			result.Uncertain = true
-			return fail(fmt.Errorf("outcome unknown: %w", orErr(r.Err)))
-		case r.Err != nil:
-			if r.New != nil {
-				// Partly done (created, then failed to power on): state says what is there.
-				_ = a.commit(c, r.New, sens, "")
-			} else if step.Action == providers.Create && c.Action == plans.Replace {
-				_ = a.commit(c, nil, nil, "") // the old one is gone already
+			err := fmt.Errorf("outcome unknown: %w", orErr(r.Err))
+			if cerr := a.commit(c, orPrior(r.New, step), sens, state.StatusUncertain); cerr != nil {
+				err = fmt.Errorf("%w; and recording that in state failed: %w", err, cerr)
 			}
-			return fail(r.Err)
+			result.Uncertain = true
+			return fail(err)
+		case r.Err != nil:
+			err := r.Err
+			var cerr error
+			switch {
+			case r.New != nil:
+				// Partly done (created, then failed to power on): state says what is there.
+				cerr = a.commit(c, r.New, sens, "")
+			case step.Action == providers.Create:
+				// Refused: the intent goes (and for a replace, the old one is gone already).
+				// If something with its identity is there, it is not this enclave's.
+				cerr = a.commit(c, nil, nil, "")
+				err = a.collisionHint(ctx, c, step, err)
+			}
+			if cerr != nil {
+				err = fmt.Errorf("%w; and recording that in state failed: %w", err, cerr)
+			}
+			return fail(err)
 		}
 		if step.Action == providers.Delete {
 			if err := a.commit(c, nil, nil, ""); err != nil {
@@ -789,6 +860,26 @@ func (a *Applier) applyOne(ctx context.Context, c *plans.ResourceChange, record 
 	record(result)
 	a.e.progress(c.Addr, fmt.Sprintf("%s in %s", pastVerb(c.Action), result.Duration.Round(time.Millisecond)))
 	return nil
+}
+
+// collisionHint adds to a refused create, when an object with its identity exists on the
+// device, that it is not this enclave's and how to adopt it. It is never adopted here.
+func (a *Applier) collisionHint(ctx context.Context, c *plans.ResourceChange, step providers.Change, err error) error {
+	found, ferr := a.e.refreshAll(ctx, a.ps, []*state.Resource{{Addr: c.Addr, Mode: "managed", Type: c.Type, Provider: c.Provider, Attributes: step.Planned}})
+	if ferr != nil || found[c.Addr] == nil {
+		return err
+	}
+	return fmt.Errorf("%w\n%s", err, collisionText(a.e, c.Addr, c.Type, providers.String(found[c.Addr], "id")))
+}
+
+// collisionText says that an object with a planned create's identity already exists and
+// was not made by this enclave.
+func collisionText(e *Engine, addr, typ, id string) string {
+	help := ""
+	if rs := e.resourceSchema(typ); rs != nil && rs.ImportHelp != "" {
+		help = " (ID: " + rs.ImportHelp + ")"
+	}
+	return fmt.Sprintf("%s already exists on the device (id %s) and this enclave did not create it; it is never taken over silently: adopt it with `enclave import %s ID`%s, or give the resource another name", typ, id, addr, help)
 }
 
 func orPrior(o providers.Object, ch providers.Change) providers.Object {
@@ -895,36 +986,65 @@ func (a *Applier) applyTransaction(ctx context.Context, key string, ms []*plans.
 		}
 		return err
 	}
+	var intents []stateMutation
+	for i, ch := range changes {
+		if ch.Action == providers.Create {
+			intents = append(intents, stateMutation{c: cs[i], obj: ch.Planned, sens: sens[i], status: state.StatusCreating})
+		}
+	}
+	if err := a.commitMany(intents); err != nil {
+		for _, c := range cs {
+			record(ResourceResult{Addr: c.Addr, Action: c.Action, Error: "recording the intent to create: " + err.Error()})
+		}
+		return err
+	}
 	a.e.progress(key, fmt.Sprintf("one transaction for %d changes...", len(changes)))
 	// The device reports its transaction steps; they are the device's, not one resource's.
+	faultpoint.Hit("apply.txn-call")
 	results := p.Apply(ctx, changes, func(_, msg string) { a.e.progress(key, msg) })
+	faultpoint.Hit("apply.txn-returned")
+	// Every result of the transaction goes to state in one write: a device transaction is
+	// all or nothing, and so is its record (a crash after the commit must not leave state
+	// knowing 4 of 20 objects the device now has).
 	var firstErr error
+	rrs := make([]ResourceResult, len(cs))
+	var muts []stateMutation
 	for i, c := range cs {
 		r := providers.ChangeResult{Err: fmt.Errorf("provider returned no result")}
 		if i < len(results) {
 			r = results[i]
 		}
-		rr := ResourceResult{Addr: c.Addr, Action: c.Action, Duration: time.Since(start)}
+		rrs[i] = ResourceResult{Addr: c.Addr, Action: c.Action, Duration: time.Since(start)}
 		switch {
 		case r.Uncertain:
-			_ = a.commit(c, orPrior(r.New, changes[i]), sens[i], "uncertain")
-			rr.Uncertain = true
-			rr.Error = "outcome unknown: " + orErr(r.Err).Error()
+			muts = append(muts, stateMutation{c: c, obj: orPrior(r.New, changes[i]), sens: sens[i], status: state.StatusUncertain})
+			rrs[i].Uncertain = true
+			rrs[i].Error = "outcome unknown: " + orErr(r.Err).Error()
 		case r.Err != nil:
-			rr.Error = r.Err.Error()
+			rrs[i].Error = r.Err.Error()
+			if changes[i].Action == providers.Create {
+				muts = append(muts, stateMutation{c: c}) // rolled back: the intent goes
+			}
 		case c.Action == plans.Delete:
-			if err := a.commit(c, nil, nil, ""); err != nil {
-				rr.Error = err.Error()
-			}
+			muts = append(muts, stateMutation{c: c})
 		default:
-			if err := a.commit(c, r.New, sens[i], ""); err != nil {
-				rr.Error = err.Error()
+			muts = append(muts, stateMutation{c: c, obj: r.New, sens: sens[i]})
+		}
+	}
+	if err := a.commitMany(muts); err != nil {
+		for i := range rrs {
+			if rrs[i].Error == "" {
+				rrs[i].Error = "applied on the device, but recording it in state failed: " + err.Error()
+			} else {
+				rrs[i].Error += "; and recording that in state failed: " + err.Error()
 			}
 		}
-		if rr.Error != "" && firstErr == nil {
-			firstErr = fmt.Errorf("%s: %s", c.Addr, rr.Error)
+	}
+	for i, c := range cs {
+		if rrs[i].Error != "" && firstErr == nil {
+			firstErr = fmt.Errorf("%s: %s", c.Addr, rrs[i].Error)
 		}
-		record(rr)
+		record(rrs[i])
 	}
 	if firstErr == nil {
 		a.e.progress(key, fmt.Sprintf("committed %d changes in %s", len(changes), time.Since(start).Round(time.Millisecond)))

@@ -402,8 +402,10 @@ func (e *Engine) refreshAll(ctx context.Context, ps *providerSet, resources []*s
 		if r.Mode == config.DataMode {
 			continue
 		}
+		// A record without an id is an intent (or an uncertain create): the provider looks
+		// the object up by identity in the same batched reads.
 		byProv[r.Provider] = append(byProv[r.Provider], providers.RefreshRequest{
-			Addr: r.Addr, Type: r.Type, ID: fmt.Sprint(r.Attributes["id"]), Prior: providers.Copy(r.Attributes)})
+			Addr: r.Addr, Type: r.Type, ID: providers.String(r.Attributes, "id"), Prior: providers.Copy(r.Attributes)})
 	}
 	out := map[string]providers.Object{}
 	var mu sync.Mutex

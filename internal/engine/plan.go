@@ -195,12 +195,16 @@ func (h *planHooks) planManaged(s *scope, r *config.Resource, key instanceKey, a
 		return cty.DynamicVal, diags
 	}
 	prior := h.st.Resource(addr)
+	intent := prior != nil && isIntent(prior)
 	var cur map[string]any
 	if prior != nil {
 		cur = prior.Attributes
+		if intent {
+			cur = nil // nothing is known to exist until a refresh finds it
+		}
 		if h.refreshed {
 			cur = hiddenLikePrior(prior.Attributes, h.current[addr])
-			if d := driftOf(rs, addr, prior.Attributes, cur); d != nil {
+			if d := driftOf(rs, addr, prior.Attributes, cur); d != nil && !intent {
 				h.drift = append(h.drift, *d)
 			}
 		}
@@ -220,7 +224,10 @@ func (h *planHooks) planManaged(s *scope, r *config.Resource, key instanceKey, a
 	if cur == nil {
 		rc.Action = plans.Create
 		dr = diffObjects(&rs.Schema, nil, pl, sensitive)
-		if prior != nil {
+		switch {
+		case intent:
+			rc.Reason = "an interrupted apply meant to create it, and it is not on the device"
+		case prior != nil:
 			rc.Reason = "it no longer exists on the device"
 		}
 	} else {
@@ -252,12 +259,20 @@ func (h *planHooks) planManaged(s *scope, r *config.Resource, key instanceKey, a
 		}
 		rc.Before = maskObject(&rs.Schema, cur, nil)
 	}
-	if rc.Action == plans.NoOp && prior != nil && prior.Status == state.StatusUncertain {
+	switch {
+	case rc.Action == plans.NoOp && intent && cur != nil:
+		// An interrupted apply created it (its intent is in state) but never recorded the
+		// result: found by identity, it is this enclave's, and applying records it.
+		rc.Action = plans.Update
+		rc.Reason = "an interrupted apply created it without recording it; applying records it"
+	case rc.Action == plans.NoOp && prior != nil && prior.Status == state.StatusUncertain:
 		// The last apply lost touch after a change was made (a Junos confirmed commit that
 		// was never confirmed). What is there now may still be rolled back by the device, so
 		// the plan applies it again, which confirms it, rather than calling it converged.
 		rc.Action = plans.Update
 		rc.Reason = "the last apply did not learn whether its change took; applying again confirms it"
+	case rc.Action == plans.Update && intent && cur != nil:
+		rc.Reason = "an interrupted apply created it without recording it"
 	}
 	rc.Diffs = dr.diffs
 	rc.After = maskObject(&rs.Schema, pl, sensitive)
@@ -269,6 +284,12 @@ func (h *planHooks) planManaged(s *scope, r *config.Resource, key instanceKey, a
 	}
 	h.changes[addr] = rc
 	return objectValue(&rs.Schema, pl, sensitive, tags), diags
+}
+
+// isIntent: a state record of an object apply set out to create (or whose create's outcome
+// it never learned) and has no id for: only a lookup by identity can tell if it exists.
+func isIntent(r *state.Resource) bool {
+	return r.Status == state.StatusCreating || (r.Status == state.StatusUncertain && providers.String(r.Attributes, "id") == "")
 }
 
 // hiddenLikePrior hashes, in what refresh read, every attribute that state keeps hashed: a
@@ -577,6 +598,9 @@ func (e *Engine) plan(ctx context.Context, loader *config.Loader, cfg *config.Co
 			continue
 		}
 		cur := sr.Attributes
+		if isIntent(sr) {
+			cur = nil
+		}
 		rc := &plans.ResourceChange{Addr: sr.Addr, Mode: "managed", Type: sr.Type, Provider: sr.Provider, Action: plans.Delete,
 			Reason: "no longer in the configuration", DependsOn: sr.Dependencies, Tags: sr.Tags}
 		if opts.Refresh {

@@ -9,16 +9,19 @@ import (
 // Result is the outcome of one vertex in a walk.
 type Result struct {
 	Err error
-	// Skipped: not run because something it depends on failed or was skipped; Cause names
-	// the failed vertex.
-	Skipped bool
-	Cause   string
+	// Skipped: not run because something it depends on failed or was skipped (Cause names
+	// the failed vertex), or because the walk was cancelled before it started (Cancelled).
+	Skipped   bool
+	Cancelled bool
+	Cause     string
 }
 
 // Walk runs fn for every vertex once all of its dependencies have succeeded, at most
 // parallelism at a time. A failed vertex's dependents (transitively) are skipped, not run;
 // independent branches go on. It returns one Result per vertex. Cycles are refused before
-// anything runs. Cancelling ctx stops new vertices from starting (they are skipped).
+// anything runs. Cancelling ctx stops new vertices from starting: they are skipped as
+// Cancelled, as is everything that depends on them; what is running is not interrupted by
+// the walk (fn gets ctx and decides).
 func (g *Graph) Walk(ctx context.Context, parallelism int, fn func(ctx context.Context, v string) error) (map[string]Result, error) {
 	if c := g.Cycles(); len(c) > 0 {
 		return nil, &CycleError{Cycles: c}
@@ -56,7 +59,7 @@ func (g *Graph) Walk(ctx context.Context, parallelism int, fn func(ctx context.C
 						cause = r.Cause
 					}
 					remaining[d] = -1
-					complete(d, Result{Skipped: true, Cause: cause})
+					complete(d, Result{Skipped: true, Cancelled: r.Cancelled, Cause: cause})
 				}
 				continue
 			}
@@ -80,12 +83,14 @@ func (g *Graph) Walk(ctx context.Context, parallelism int, fn func(ctx context.C
 		go func() {
 			defer wg.Done()
 			sem <- struct{}{}
-			var err error
 			if ctx.Err() != nil {
-				err = fmt.Errorf("not started: %w", ctx.Err())
-			} else {
-				err = safeCall(ctx, g.names[i], fn)
+				<-sem
+				mu.Lock()
+				finish(i, Result{Skipped: true, Cancelled: true, Cause: "interrupted"})
+				mu.Unlock()
+				return
 			}
+			err := safeCall(ctx, g.names[i], fn)
 			<-sem
 			mu.Lock()
 			finish(i, Result{Err: err})

@@ -25,6 +25,8 @@ const (
 	KindStateMv    = "state-mv"
 	KindImport     = "import"
 	KindUnlock     = "unlock"
+	// KindLockTakeover: a run took over the lock of a run on this host whose process is gone.
+	KindLockTakeover = "lock-takeover"
 )
 
 // AuditEntry is one line of the audit log. Prev is "sha256:HEX" of the previous line's bytes

@@ -46,14 +46,22 @@ type LockedError struct {
 	// Stale: the holder ran on this host and its process is gone, so the lock will never be
 	// released by itself.
 	Stale bool
+	// Dir is the enclave directory, for the unlock hint.
+	Dir string
 }
 
 func (e *LockedError) Error() string {
 	h := e.Holder
 	msg := fmt.Sprintf("state is locked by %s@%s (pid %d) doing %s since %s; lock ID %s",
 		orUnknown(h.User), orUnknown(h.Host), h.PID, orUnknown(h.Operation), h.Created.Format(time.RFC3339), orUnknown(h.ID))
+	dir := ""
+	if e.Dir != "" {
+		dir = " --dir " + shellQuote(e.Dir)
+	}
 	if e.Stale {
-		msg += fmt.Sprintf("; the process holding it is gone; if you are sure, run `enclave state unlock %s`", h.ID)
+		msg += fmt.Sprintf("; the process holding it is gone; if you are sure, run `enclave state unlock %s%s`", h.ID, dir)
+	} else {
+		msg += fmt.Sprintf("; if that run is dead, `enclave state unlock %s%s` forces it open (audited)", h.ID, dir)
 	}
 	return msg
 }
@@ -63,4 +71,14 @@ func orUnknown(s string) string {
 		return "(unknown)"
 	}
 	return s
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r == '/' || r == '.' || r == '-' || r == '_' || r == ':' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"os/user"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -25,6 +26,10 @@ type LockInfo struct {
 	PID       int       `json:"pid"`
 	Operation string    `json:"operation"` // plan, apply, state mv, ...
 	Created   time.Time `json:"created"`
+	// Start is when the holder's process started (in the kernel's clock ticks since boot,
+	// Linux only; 0 where unknown), so a PID reused by another process is not mistaken for
+	// the holder.
+	Start uint64 `json:"start,omitempty"`
 }
 
 // NewLockInfo describes this process doing operation, with a fresh random ID.
@@ -36,6 +41,7 @@ func NewLockInfo(operation string) LockInfo {
 		PID:       os.Getpid(),
 		Operation: operation,
 		Created:   time.Now().UTC(),
+		Start:     processStart(os.Getpid()),
 	}
 }
 
@@ -105,6 +111,9 @@ func fillLockInfo(info LockInfo) LockInfo {
 	if info.Created.IsZero() {
 		info.Created = def.Created
 	}
+	if info.Start == 0 && info.PID == def.PID {
+		info.Start = def.Start
+	}
 	return info
 }
 
@@ -119,13 +128,58 @@ func (l *Local) tryLock(info LockInfo) error {
 			if !held {
 				continue // released between our create and our read: try again at once
 			}
-			return &LockedError{Holder: holder, Stale: isStale(holder)}
+			if isStale(holder) {
+				// The holder's process is gone (killed, crashed, its machine rebooted): no
+				// one will ever release this lock. Take it over, and say so in the audit log.
+				// Whether this run removed it or another did first, look again.
+				if _, err := l.takeOver(holder); err != nil {
+					return err
+				}
+				continue
+			}
+			return &LockedError{Holder: holder, Stale: isStale(holder), Dir: filepath.Dir(l.dir)}
 		}
 		if err != nil {
 			return fmt.Errorf("taking the state lock %s: %w", l.lockPath(), err)
 		}
 		return l.writeLock(f, info)
 	}
+}
+
+// takeOver removes a stale lock, holding a flock on a sibling file so that two runs taking over
+// the same stale lock at once cannot remove a fresh lock one of them has just taken: the lock
+// is removed only while it is still the stale holder's. It reports whether it removed it.
+//
+// Hand-written rather than taken from a library: the lock must be a plain file that names its
+// holder (SPEC §7), and flock alone cannot say who holds a lock or since when.
+func (l *Local) takeOver(stale LockInfo) (bool, error) {
+	mu, err := os.OpenFile(l.lockPath()+".takeover", os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return false, fmt.Errorf("taking over the stale state lock: %w", err)
+	}
+	defer mu.Close()
+	unlock, err := lockFile(mu)
+	if err != nil {
+		return false, fmt.Errorf("taking over the stale state lock: %w", err)
+	}
+	defer unlock()
+	cur, held, err := l.holder()
+	if err != nil || !held || cur.ID != stale.ID {
+		return false, err // released or taken over by someone else meanwhile: look again
+	}
+	if err := l.audit.Append(KindLockTakeover, map[string]any{
+		"lock_id":   stale.ID,
+		"holder":    stale.User + "@" + stale.Host,
+		"pid":       stale.PID,
+		"operation": stale.Operation,
+		"since":     stale.Created.Format(time.RFC3339),
+	}); err != nil {
+		return false, fmt.Errorf("the state lock of %s@%s (pid %d, gone) could not be taken over: %w", stale.User, stale.Host, stale.PID, err)
+	}
+	if err := os.Remove(l.lockPath()); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return false, fmt.Errorf("removing the stale state lock: %w", err)
+	}
+	return true, nil
 }
 
 func (l *Local) writeLock(f *os.File, info LockInfo) error {
@@ -166,10 +220,17 @@ func (l *Local) holder() (LockInfo, bool, error) {
 	}
 }
 
-// isStale: the holder ran on this host and its process no longer exists. A holder on another
-// host cannot be checked from here and is never called stale.
+// isStale: the holder ran on this host and its process no longer exists (or its PID now
+// belongs to a process started at another time). A holder on another host cannot be checked
+// from here and is never called stale.
 func isStale(h LockInfo) bool {
-	return h.PID > 0 && h.Host == hostname() && !processAlive(h.PID)
+	if h.PID <= 0 || h.Host != hostname() {
+		return false
+	}
+	if !processAlive(h.PID) {
+		return true
+	}
+	return h.Start != 0 && processStart(h.PID) != 0 && processStart(h.PID) != h.Start
 }
 
 type localLock struct {
@@ -206,7 +267,7 @@ func (l *Local) Unlock(id string) error {
 		return fmt.Errorf("state is not locked (no %s)", l.lockPath())
 	}
 	if h.ID != id {
-		return fmt.Errorf("lock ID %s does not match the holder: %w", id, &LockedError{Holder: h, Stale: isStale(h)})
+		return fmt.Errorf("lock ID %s does not match the holder: %w", id, &LockedError{Holder: h, Stale: isStale(h), Dir: filepath.Dir(l.dir)})
 	}
 	stale := isStale(h)
 	if err := os.Remove(l.lockPath()); err != nil {

@@ -30,6 +30,12 @@ const (
 // match its attributes, so the next plan must refresh and look at it.
 const StatusUncertain = "uncertain"
 
+// StatusCreating marks an intent: apply is about to create this object (its attributes are
+// the planned ones, with no id yet). Written before the create call, so that a crash between
+// the call and its result leaves a record: the next refresh looks the object up by identity
+// and adopts it only because this enclave's intent created it.
+const StatusCreating = "creating"
+
 // State is everything the enclave remembers between runs.
 type State struct {
 	FormatVersion int               `json:"format_version"`
@@ -311,7 +317,7 @@ func checkResources(rs []*Resource) error {
 		if r.Mode != ModeManaged && r.Mode != ModeData {
 			return fmt.Errorf("resource %s: mode %q is neither managed nor data", r.Addr, r.Mode)
 		}
-		if r.Status != "" && r.Status != StatusUncertain {
+		if r.Status != "" && r.Status != StatusUncertain && r.Status != StatusCreating {
 			return fmt.Errorf("resource %s: unknown status %q", r.Addr, r.Status)
 		}
 		if i > 0 && rs[i-1].Addr == r.Addr {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/enclave-dev/enclave/internal/faultpoint"
 	"strconv"
 	"strings"
 
@@ -117,6 +118,7 @@ func (tx *transaction) run() (*element, bool, error) {
 		// Not ours to discard: the candidate belongs to whoever holds the lock.
 		return nil, false, err
 	}
+	faultpoint.Hit("junos.locked")
 	// abort undoes everything before the confirmed commit. After a lost connection there is
 	// nothing to do: Junos discards the changes of a session that ends holding the lock.
 	abort := func(cause error) (*element, bool, error) {
@@ -140,11 +142,13 @@ func (tx *transaction) run() (*element, bool, error) {
 	if err := tx.call("load-configuration", tx.lp.loadRPC(), (*reply).checkLoad); err != nil {
 		return abort(err)
 	}
+	faultpoint.Hit("junos.loaded")
 	tx.say("commit check")
 	if err := tx.call("commit-configuration check", "<commit-configuration><check/></commit-configuration>",
 		func(r *reply) error { return r.checkCommit(true) }); err != nil {
 		return abort(err)
 	}
+	faultpoint.Hit("junos.checked")
 	tx.say(fmt.Sprintf("commit confirmed (%d minutes)", tx.p.confirm))
 	var b strings.Builder
 	b.WriteString("<commit-configuration><confirmed/><confirm-timeout>")
@@ -158,6 +162,7 @@ func (tx *transaction) run() (*element, bool, error) {
 		}
 		return abort(err)
 	}
+	faultpoint.Hit("junos.committed-confirmed")
 
 	// From here the device holds the new configuration and rolls it back unless confirmed.
 	unlock := func() {
@@ -178,6 +183,7 @@ func (tx *transaction) run() (*element, bool, error) {
 		unlock()
 		return nil, true, tx.rollsBack(&callError{"get-configuration", err}, "not confirming")
 	}
+	faultpoint.Hit("junos.verified")
 	tx.say("confirming the commit")
 	if err := tx.call("commit-configuration", "<commit-configuration><log>"+escapeString(tx.log+": confirmed")+"</log></commit-configuration>",
 		func(r *reply) error { return r.checkCommit(false) }); err != nil {
@@ -187,6 +193,7 @@ func (tx *transaction) run() (*element, bool, error) {
 		unlock()
 		return nil, true, tx.rollsBack(err, "the confirming commit failed")
 	}
+	faultpoint.Hit("junos.confirmed")
 	unlock()
 	return cfg, false, nil
 }

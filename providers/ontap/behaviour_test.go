@@ -197,8 +197,13 @@ func TestDuplicateName(t *testing.T) {
 	require.True(t, errors.As(res.Err, &ae))
 	assert.Equal(t, "917526", ae.Code)
 	assert.Equal(t, http.StatusConflict, ae.Status)
-	// the volume that is there is the first one
-	assert.Equal(t, first, res.New)
+	// The volume that is there is not this change's work: it is never handed back as if it
+	// were (the engine would write a foreign object into state), and refresh by identity
+	// finds it for the plan to name.
+	assert.Nil(t, res.New)
+	assert.False(t, res.Uncertain)
+	found := l.refreshByIdentity(t, typeVolume, planned)
+	assert.Equal(t, first["id"], found["id"])
 }
 
 // A job that outlasts job_timeout_seconds fails the change as uncertain.
@@ -436,4 +441,32 @@ func TestSnapMirrorTransferFailure(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "is uninitialized, not snapmirrored: transfer aborted: Transfer aborted: the destination volume is offline. (ONTAP error")
 	assert.Less(t, time.Since(start), time.Second)
+}
+
+// Refresh by identity finds, for every kind, the object a create of the planned values makes,
+// in the same collection read as the rest: no round trip of its own.
+func TestRefreshByIdentity(t *testing.T) {
+	l := newLab(t, ontapsim.Options{})
+	vol := l.create(t, typeVolume, "ontap_volume.a", providers.Object{"name": "v1", "svm": "svm1", "aggregate": "aggr1", "size": "1GiB"})
+	pol := l.create(t, typeExportPolicy, "ontap_export_policy.p", providers.Object{"name": "mail", "svm": "svm1"})
+	cases := []struct {
+		typ     string
+		planned providers.Object
+		want    any
+	}{
+		{typeVolume, providers.Object{"name": "v1", "svm": "svm1"}, vol["id"]},
+		{typeVolume, providers.Object{"name": "v1", "svm": "other"}, nil},
+		{typeVolume, providers.Object{"name": "V1", "svm": "svm1"}, nil},
+		{typeExportPolicy, providers.Object{"name": "mail", "svm": "svm1"}, pol["id"]},
+		{typeExportPolicy, providers.Object{"name": "nope", "svm": "svm1"}, nil},
+	}
+	for _, c := range cases {
+		got := l.refreshByIdentity(t, c.typ, c.planned)
+		if c.want == nil {
+			assert.Nil(t, got, "%s %v", c.typ, c.planned)
+			continue
+		}
+		require.NotNil(t, got, "%s %v", c.typ, c.planned)
+		assert.Equal(t, c.want, got["id"])
+	}
 }

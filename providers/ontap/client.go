@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/enclave-dev/enclave/internal/faultpoint"
 	"io"
 	"net/http"
 	"net/url"
@@ -391,9 +392,13 @@ func (c *client) write(ctx context.Context, method, path string, q url.Values, b
 	}
 	// 200/201, with or without a job link: done within return_timeout.
 	if status != http.StatusAccepted {
+		faultpoint.Hit("ontap.written")
 		return rec, nil
 	}
-	return rec, c.waitJob(ctx, str(rec, "job.uuid"), start, deadline, progress)
+	faultpoint.Hit("ontap.job-started")
+	err = c.waitJob(ctx, str(rec, "job.uuid"), start, deadline, progress)
+	faultpoint.Hit("ontap.job-ended")
+	return rec, err
 }
 
 // waitJob polls a job until it ends, with a backoff from pollStart doubling-ish up to

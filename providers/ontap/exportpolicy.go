@@ -13,6 +13,9 @@ const exportPoliciesPath = "/api/protocols/nfs/export-policies"
 
 func init() {
 	kinds[typeExportPolicy] = &kind{
+		identity: func(pl providers.Object) url.Values {
+			return url.Values{"svm.name": {quoteFilter(providers.String(pl, "svm"))}, "name": {quoteFilter(providers.String(pl, "name"))}}
+		},
 		path:   exportPoliciesPath,
 		fields: "name,svm.name,rules.index,rules.clients.match,rules.protocols,rules.ro_rule,rules.rw_rule,rules.superuser",
 		idKey:  "id",

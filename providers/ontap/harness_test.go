@@ -117,3 +117,13 @@ func without(o providers.Object, keys ...string) providers.Object {
 	}
 	return c
 }
+
+// refreshByIdentity is a refresh request with no id: the object planned would be, found by
+// identity.
+func (l *lab) refreshByIdentity(t testing.TB, typ string, planned providers.Object) providers.Object {
+	t.Helper()
+	res, err := l.p.Refresh(context.Background(), []providers.RefreshRequest{{Addr: typ + ".lookup", Type: typ, Prior: planned}})
+	require.NoError(t, err)
+	require.Len(t, res, 1)
+	return res[0].Current
+}

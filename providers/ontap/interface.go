@@ -14,6 +14,9 @@ import (
 
 func init() {
 	kinds[typeInterface] = &kind{
+		identity: func(pl providers.Object) url.Values {
+			return url.Values{"svm.name": {quoteFilter(providers.String(pl, "svm"))}, "name": {quoteFilter(providers.String(pl, "name"))}}
+		},
 		path:   "/api/network/ip/interfaces",
 		fields: "name,svm.name,ip.address,ip.netmask,location.home_node.name,location.home_port.name,service_policy.name",
 		object: interfaceObject,

@@ -237,7 +237,15 @@ func (p *Provider) Refresh(ctx context.Context, reqs []providers.RefreshRequest)
 		}
 		for _, i := range byType[typ] {
 			out[i] = providers.RefreshResult{Addr: reqs[i].Addr}
-			if r, ok := byID[reqs[i].ID]; ok && reqs[i].ID != "" {
+			if reqs[i].ID == "" {
+				// Found by identity in the same collection read: an object an interrupted
+				// apply may have created, or one a planned create would collide with.
+				if r := findRecord(recs, k.identity(reqs[i].Prior)); r != nil {
+					out[i].Current = k.object(r)
+				}
+				continue
+			}
+			if r, ok := byID[reqs[i].ID]; ok {
 				out[i].Current = k.object(r)
 			}
 		}
@@ -330,6 +338,20 @@ func (p *Provider) lookup(ctx context.Context, k *kind, filter url.Values) (reco
 	return nil, fmt.Errorf("%d objects match %s", len(recs), filter.Encode())
 }
 
+// findRecord is the one record matching filter exactly, or nil (none, or several).
+func findRecord(recs []record, filter url.Values) record {
+	var found record
+	for _, r := range recs {
+		if exactMatch(r, filter) {
+			if found != nil {
+				return nil
+			}
+			found = r
+		}
+	}
+	return found
+}
+
 // Apply makes each change and reads the object back, so New is what the cluster holds.
 func (p *Provider) Apply(ctx context.Context, changes []providers.Change, progress providers.Progress) []providers.ChangeResult {
 	out := make([]providers.ChangeResult, len(changes))
@@ -362,7 +384,15 @@ func (p *Provider) apply(ctx context.Context, ch providers.Change, progress prov
 	var find url.Values // how to read the object back
 	switch ch.Action {
 	case providers.Create:
-		find, err = k.create(ctx, op)
+		_, err = k.create(ctx, op)
+		if err != nil && !outcomeUnknown(err) {
+			// The cluster refused the create (a same-named object exists, a job failed):
+			// whatever is found under that name now is not this change's work, and
+			// reading it back would hand a foreign object to state.
+			res.Err = err
+			return res
+		}
+		find = k.identity(planned)
 	case providers.Update:
 		find = url.Values{k.idField(): {providers.String(ch.Prior, "id")}}
 		err = k.update(ctx, op)
@@ -377,8 +407,7 @@ func (p *Provider) apply(ctx context.Context, ch providers.Change, progress prov
 		return res
 	}
 	res.Err = err
-	var timeout *JobTimeoutError
-	res.Uncertain = errors.As(err, &timeout)
+	res.Uncertain = outcomeUnknown(err)
 	if find == nil {
 		return res
 	}
@@ -397,6 +426,13 @@ func (p *Provider) apply(ctx context.Context, ch providers.Change, progress prov
 			Err: fmt.Errorf("the cluster accepted the %s but the object is not there (%s)", ch.Action, find.Encode())}
 	}
 	return res
+}
+
+// outcomeUnknown: the write went out and its end was not seen (a job past its deadline, the
+// wait cut short): the cluster may have done it.
+func outcomeUnknown(err error) bool {
+	var timeout *JobTimeoutError
+	return errors.As(err, &timeout) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // operation is one change on its way to the cluster.
@@ -444,6 +480,9 @@ type kind struct {
 	delete func(context.Context, *operation) error
 	// importFilter turns an import id into a collection filter.
 	importFilter func(id string) (url.Values, error)
+	// identity is the collection filter that finds the object a create of planned makes:
+	// what makes it unique on the cluster (its SVM and name, its destination path, ...).
+	identity func(planned providers.Object) url.Values
 }
 
 func (k *kind) idField() string {

@@ -14,6 +14,9 @@ const relationshipsPath = "/api/snapmirror/relationships"
 
 func init() {
 	kinds[typeSnapMirror] = &kind{
+		identity: func(pl providers.Object) url.Values {
+			return url.Values{"destination.path": {quoteFilter(providers.String(pl, "destination_path"))}}
+		},
 		path:   relationshipsPath,
 		fields: "source.path,destination.path,policy.name,transfer_schedule.name,state,lag_time,healthy",
 		object: snapMirrorObject,

@@ -14,11 +14,12 @@ const snapshotPoliciesPath = "/api/storage/snapshot-policies"
 
 func init() {
 	kinds[typeSnapshotPolicy] = &kind{
-		path:   snapshotPoliciesPath,
-		fields: "name,svm.name,enabled,comment,copies.schedule.name,copies.count,copies.prefix",
-		object: snapshotPolicyObject,
-		create: createSnapshotPolicy,
-		update: updateSnapshotPolicy,
+		identity: snapshotPolicyIdentity,
+		path:     snapshotPoliciesPath,
+		fields:   "name,svm.name,enabled,comment,copies.schedule.name,copies.count,copies.prefix",
+		object:   snapshotPolicyObject,
+		create:   createSnapshotPolicy,
+		update:   updateSnapshotPolicy,
 		delete: func(ctx context.Context, op *operation) error {
 			_, err := op.write(ctx, http.MethodDelete, snapshotPoliciesPath+"/"+op.id(), nil)
 			return err
@@ -192,4 +193,15 @@ func scheduleRef(uuidOf map[string]string, name string) string {
 		return u
 	}
 	return url.PathEscape(name)
+}
+
+// snapshotPolicyIdentity finds a snapshot policy by name, in its SVM or at cluster scope.
+func snapshotPolicyIdentity(pl providers.Object) url.Values {
+	find := url.Values{"name": {quoteFilter(providers.String(pl, "name"))}}
+	if s := providers.String(pl, "svm"); s != "" {
+		find.Set("svm.name", quoteFilter(s))
+	} else {
+		find.Set("scope", "cluster")
+	}
+	return find
 }

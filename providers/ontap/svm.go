@@ -23,6 +23,9 @@ func validProtocol(p string) bool {
 
 func init() {
 	kinds[typeSVM] = &kind{
+		identity: func(pl providers.Object) url.Values {
+			return url.Values{"name": {quoteFilter(providers.String(pl, "name"))}}
+		},
 		path:   "/api/svm/svms",
 		fields: "name,aggregates.name,comment,nfs.enabled,cifs.enabled,iscsi.enabled,fcp.enabled,nvme.enabled",
 		object: svmObject,

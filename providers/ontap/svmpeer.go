@@ -18,6 +18,9 @@ const typeSVMPeer = "ontap_svm_peer"
 // destination cluster's provider, like the relationships that depend on it.
 func init() {
 	kinds[typeSVMPeer] = &kind{
+		identity: func(pl providers.Object) url.Values {
+			return url.Values{"svm.name": {quoteFilter(providers.String(pl, "svm"))}, "peer.svm.name": {quoteFilter(providers.String(pl, "peer_svm"))}}
+		},
 		path:   "/api/svm/peers",
 		fields: "svm.name,peer.svm.name,peer.cluster.name,applications,state",
 		object: svmPeerObject,

@@ -14,6 +14,9 @@ const volumesPath = "/api/storage/volumes"
 
 func init() {
 	kinds[typeVolume] = &kind{
+		identity: func(pl providers.Object) url.Values {
+			return url.Values{"svm.name": {quoteFilter(providers.String(pl, "svm"))}, "name": {quoteFilter(providers.String(pl, "name"))}}
+		},
 		path: volumesPath,
 		fields: "name,svm.name,aggregates.name,size,type,nas.path,nas.export_policy.name,snapshot_policy.name," +
 			"guarantee.type,autosize.mode,efficiency.compression,efficiency.dedupe,state,comment",

@@ -37,6 +37,16 @@ func (p *Provider) Refresh(ctx context.Context, reqs []providers.RefreshRequest)
 
 	out := make([]providers.RefreshResult, 0, len(reqs))
 	for _, r := range reqs {
+		if r.ID == "" {
+			// By identity, in what was just retrieved: an object an interrupted apply may
+			// have created, or one a planned create would collide with.
+			cur, err := p.findByIdentity(ctx, inv, r.Type, r.Prior)
+			if err != nil {
+				return nil, &providers.Error{Addr: r.Addr, Device: p.device, Call: "RetrievePropertiesEx", Err: fmt.Errorf("%s: %w", r.Addr, err)}
+			}
+			out = append(out, providers.RefreshResult{Addr: r.Addr, Current: cur})
+			continue
+		}
 		cur, err := p.read(ctx, inv, r.Type, r.ID, r.Prior)
 		if err != nil {
 			return nil, &providers.Error{Addr: r.Addr, Device: p.device, Call: "RetrievePropertiesEx", Err: fmt.Errorf("%s: %w", r.Addr, err)}

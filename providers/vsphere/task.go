@@ -3,6 +3,7 @@ package vsphere
 import (
 	"context"
 	"fmt"
+	"github.com/enclave-dev/enclave/internal/faultpoint"
 
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/vim25/progress"
@@ -33,8 +34,10 @@ func (p *Provider) wait(ctx context.Context, addr, call string, t *object.Task, 
 	} else {
 		close(done)
 	}
+	faultpoint.Hit("vsphere.task-started")
 	info, err := t.WaitForResult(ctx, sinks...)
 	<-done
+	faultpoint.Hit("vsphere.task-ended")
 	if err != nil {
 		return nil, p.callError(addr, call, err)
 	}
