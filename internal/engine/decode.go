@@ -140,8 +140,7 @@ func scrubSensitive(diags hcl.Diagnostics, ctx *hcl.EvalContext) hcl.Diagnostics
 		return diags
 	}
 	var secrets []string
-	var collect func(v cty.Value)
-	collect = func(v cty.Value) {
+	collect := func(v cty.Value) {
 		_ = cty.Walk(v, func(_ cty.Path, x cty.Value) (bool, error) {
 			if !x.HasMark(markSensitive) {
 				return true, nil

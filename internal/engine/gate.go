@@ -148,14 +148,16 @@ func wipedEvidence(b state.Backend) string {
 		}
 	}
 	if es, err := b.Audit().Entries(); err == nil {
-		n := 0
+		// A state written once is recorded when it is first made: an apply killed before its
+		// first state write changed nothing, and is no evidence.
+		var lineages []string
 		for _, x := range es {
-			if x.Kind == state.KindApplyStart {
-				n++
+			if x.Kind == state.KindStateInit {
+				lineages = append(lineages, fmt.Sprint(x.Details["lineage"]))
 			}
 		}
-		if n > 0 {
-			ev = append(ev, fmt.Sprintf("%d %s in the audit log", n, pluralWord(n, "apply", "applies")))
+		if len(lineages) > 0 {
+			ev = append(ev, fmt.Sprintf("the audit log records its state being made (lineage %s)", strings.Join(lineages, ", ")))
 		}
 	}
 	return strings.Join(ev, ", ")

@@ -27,6 +27,9 @@ const (
 	KindUnlock     = "unlock"
 	// KindLockTakeover: a run took over the lock of a run on this host whose process is gone.
 	KindLockTakeover = "lock-takeover"
+	// KindStateInit: the enclave's state was written for the first time (its lineage). A
+	// state missing later, with this in the log, was lost or wiped, not never made.
+	KindStateInit = "state-init"
 )
 
 // AuditEntry is one line of the audit log. Prev is "sha256:HEX" of the previous line's bytes

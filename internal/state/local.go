@@ -155,6 +155,11 @@ func (l *Local) Write(st *State) (bool, error) {
 	if err := os.MkdirAll(l.dir, 0o700); err != nil {
 		return false, fmt.Errorf("creating %s: %w", l.dir, err)
 	}
+	if !found {
+		if err := l.audit.Append(KindStateInit, map[string]any{"lineage": st.Lineage, "enclave": st.Enclave}); err != nil {
+			return false, fmt.Errorf("recording the state's creation in the audit log: %w", err)
+		}
+	}
 	if found {
 		if err := l.backup(cur.Serial, raw); err != nil {
 			return false, err

@@ -75,6 +75,18 @@ func (p *Provider) Configure(ctx context.Context, config providers.Object) error
 		}
 		jobTimeout = time.Duration(secs) * time.Second
 	}
+	returnTimeout := 30 * time.Second
+	if providers.Has(config, "return_timeout_seconds") {
+		v := config["return_timeout_seconds"]
+		secs, ok := providers.AsInt(v)
+		if f, isFloat := v.(float64); isFloat {
+			secs, ok = int64(f), f == float64(int64(f))
+		}
+		if !ok || secs < 0 || secs > 120 {
+			return fail("return_timeout_seconds must be a whole number of seconds from 0 to 120 (ONTAP's range), not %v", config["return_timeout_seconds"])
+		}
+		returnTimeout = time.Duration(secs) * time.Second
+	}
 	t := &trust{insecure: providers.Bool(config, "insecure")}
 	caFile := providers.String(config, "ca_file")
 	fp := providers.String(config, "fingerprint")
@@ -99,6 +111,7 @@ func (p *Provider) Configure(ctx context.Context, config providers.Object) error
 		p.opts.Warnf("%s: insecure = true: the cluster's TLS certificate is NOT verified; credentials go to whoever answers at %s", p.device, u.Host)
 	}
 	p.c = newClient(u, t.httpClient(u.Host), user, pass, p.device, jobTimeout)
+	p.c.returnTimeout = returnTimeout
 	const call = "GET /api/cluster"
 	rec, err := p.c.do(ctx, http.MethodGet, "/api/cluster", url.Values{"fields": {"name,uuid,version"}}, nil)
 	if err != nil {

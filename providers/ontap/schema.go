@@ -42,7 +42,9 @@ func providerSchema() *providers.Schema {
 			"fingerprint":         {Type: cty.String, Optional: true, Description: "Pinned sha256 fingerprint of the cluster's certificate, \"sha256:HEX\"."},
 			"insecure":            {Type: cty.Bool, Optional: true, Default: false, Description: "Skip certificate verification. Warned about on every run."},
 			"job_timeout_seconds": {Type: cty.Number, Optional: true, Default: int64(600), Description: "Overall deadline of one write, its job included."},
-			"name":                {Type: cty.String, Optional: true, Description: "Label for messages (default: the url's host)."},
+			"return_timeout_seconds": {Type: cty.Number, Optional: true, Default: int64(30), Description: "How long the cluster may hold a write's answer while its job runs (ONTAP's return_timeout, 0 to 120): " +
+				"jobs that take longer are then polled. 0 answers at once with the job."},
+			"name": {Type: cty.String, Optional: true, Description: "Label for messages (default: the url's host)."},
 		},
 	}
 }
