@@ -381,46 +381,7 @@ func (a *Applier) Apply(ctx context.Context) (*ApplyResult, error) {
 		a.stateMu.Unlock()
 	}
 	sort.Slice(p.Changes, func(i, j int) bool { return p.Changes[i].Addr < p.Changes[j].Addr })
-	schemas := a.e.providerSchemas()
-	vertexOf := map[string]string{}
-	members := map[string][]*plans.ResourceChange{}
-	for i := range p.Changes {
-		c := &p.Changes[i]
-		v := c.Addr
-		if c.Mode == "managed" {
-			if ps := schemas[config.ResourceProviderType(c.Type)]; ps != nil && ps.Transactional {
-				v = "txn:" + c.Provider
-			}
-		}
-		vertexOf[c.Addr] = v
-		members[v] = append(members[v], c)
-	}
-	g := graph.New()
-	for v := range members {
-		g.Add(v)
-	}
-	for i := range p.Changes {
-		c := &p.Changes[i]
-		from := vertexOf[c.Addr]
-		for _, d := range c.DependsOn {
-			to, ok := vertexOf[d]
-			if !ok || to == from {
-				continue
-			}
-			dc := a.change(d)
-			if c.Action == plans.Delete {
-				// Delete dependents first: the dependency waits for this delete.
-				if dc != nil && dc.Action == plans.Delete {
-					g.Connect(to, from)
-				}
-				continue
-			}
-			if dc != nil && dc.Action == plans.Delete {
-				continue
-			}
-			g.Connect(from, to)
-		}
-	}
+	g, members := applyGraph(a.e, p.Changes)
 	par := a.opts.Parallelism
 	if par <= 0 {
 		par = 10
@@ -819,7 +780,7 @@ func (a *Applier) applyOne(ctx context.Context, c *plans.ResourceChange, record 
 		if len(rs) != 1 {
 			return fail(fmt.Errorf("provider returned %d results for one change", len(rs)))
 		}
-		r := rs[0]
+		r := cutShort(ctx, rs[0])
 		switch {
 		case r.Uncertain:
 			err := fmt.Errorf("outcome unknown: %w", orErr(r.Err))
@@ -860,6 +821,68 @@ func (a *Applier) applyOne(ctx context.Context, c *plans.ResourceChange, record 
 	record(result)
 	a.e.progress(c.Addr, fmt.Sprintf("%s in %s", pastVerb(c.Action), result.Duration.Round(time.Millisecond)))
 	return nil
+}
+
+// applyGraph is the order apply runs a plan's changes in: one vertex per change, except that
+// every change of one transactional provider instance (a Junos device) shares a vertex, the
+// device's one transaction; an edge per dependency (reversed between two deletes: dependents
+// go first). Plan builds it too and refuses a plan whose graph has a cycle, so an approved
+// plan never fails at apply for an order the plan could have checked.
+func applyGraph(e *Engine, changes []plans.ResourceChange) (*graph.Graph, map[string][]*plans.ResourceChange) {
+	schemas := e.providerSchemas()
+	vertexOf := map[string]string{}
+	members := map[string][]*plans.ResourceChange{}
+	byAddr := map[string]*plans.ResourceChange{}
+	for i := range changes {
+		c := &changes[i]
+		byAddr[c.Addr] = c
+		v := c.Addr
+		if c.Mode == "managed" {
+			if ps := schemas[config.ResourceProviderType(c.Type)]; ps != nil && ps.Transactional {
+				v = "txn:" + c.Provider
+			}
+		}
+		vertexOf[c.Addr] = v
+		members[v] = append(members[v], c)
+	}
+	g := graph.New()
+	for v := range members {
+		g.Add(v)
+	}
+	for i := range changes {
+		c := &changes[i]
+		from := vertexOf[c.Addr]
+		for _, d := range c.DependsOn {
+			to, ok := vertexOf[d]
+			if !ok || to == from {
+				continue
+			}
+			dc := byAddr[d]
+			if c.Action == plans.Delete {
+				// Delete dependents first: the dependency waits for this delete.
+				if dc != nil && dc.Action == plans.Delete {
+					g.Connect(to, from)
+				}
+				continue
+			}
+			if dc != nil && dc.Action == plans.Delete {
+				continue
+			}
+			g.Connect(from, to)
+		}
+	}
+	return g, members
+}
+
+// cutShort makes a failure that came from the apply being cut short (a second interrupt
+// cancelled ctx while the call was in flight) an uncertain outcome: the device may well have
+// done it, and the next plan must read the truth rather than believe nothing happened.
+func cutShort(ctx context.Context, r providers.ChangeResult) providers.ChangeResult {
+	if r.Err != nil && ctx.Err() != nil {
+		r.Uncertain = true
+		r.Err = fmt.Errorf("%w (the apply was interrupted while this was in flight)", r.Err)
+	}
+	return r
 }
 
 // collisionHint adds to a refused create, when an object with its identity exists on the
@@ -1012,7 +1035,7 @@ func (a *Applier) applyTransaction(ctx context.Context, key string, ms []*plans.
 	for i, c := range cs {
 		r := providers.ChangeResult{Err: fmt.Errorf("provider returned no result")}
 		if i < len(results) {
-			r = results[i]
+			r = cutShort(ctx, results[i])
 		}
 		rrs[i] = ResourceResult{Addr: c.Addr, Action: c.Action, Duration: time.Since(start)}
 		switch {

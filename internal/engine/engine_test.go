@@ -862,3 +862,63 @@ resource "fake_net" "n" {
 	res := h.apply(p)
 	require.Zero(t, res.Failed)
 }
+
+// Issue 10: numeric data-source attributes are known at plan and stay known at apply, through
+// the plan file (whole and fractional numbers alike).
+func TestNumericDataSourceSurvivesThePlanFile(t *testing.T) {
+	h := newHarness(t, map[string]string{"main.hcl": base + `
+data "fake_lookup" "host" {
+  name = "esx1"
+}
+resource "fake_net" "n" {
+  name    = "net-${data.fake_lookup.host.memory_mb}"
+  vlan_id = data.fake_lookup.host.memory_mb / 1024
+  hosts   = [tostring(data.fake_lookup.host.ratio * 4)]
+}
+`})
+	p := h.mustPlan()
+	var rc *plans.ResourceChange
+	for i := range p.Changes {
+		if p.Changes[i].Addr == "fake_net.n" {
+			rc = &p.Changes[i]
+		}
+	}
+	require.NotNil(t, rc)
+	assert.Equal(t, []string{"computed", "id"}, rc.AfterUnknown, "what the data source gives is known at plan")
+	res := h.apply(p) // through the file: json.Number on the way back
+	require.Zero(t, res.Failed)
+	st, _, err := h.backend.Read()
+	require.NoError(t, err)
+	assert.Equal(t, "net-196608", st.Resource("fake_net.n").Attributes["name"])
+	assert.Equal(t, int64(192), st.Resource("fake_net.n").Attributes["vlan_id"])
+	assert.Equal(t, []any{"3"}, st.Resource("fake_net.n").Attributes["hosts"])
+	assert.False(t, h.mustPlan().HasChanges())
+}
+
+// Issue 10: a cycle through a device transaction (device a -> a fake_net -> device a) is
+// refused at plan, naming it, instead of failing the approved plan at apply.
+func TestTransactionCycleRefusedAtPlan(t *testing.T) {
+	h := newHarness(t, map[string]string{"main.hcl": base + `
+provider "fakedev" {
+  alias = "a"
+  host  = "srx-a"
+}
+resource "fakedev_policy" "first" {
+  provider = fakedev.a
+  name     = "first"
+}
+resource "fake_net" "between" {
+  name = "net-${fakedev_policy.first.name}"
+}
+resource "fakedev_policy" "second" {
+  provider = fakedev.a
+  name     = "second-${fake_net.between.name}"
+}
+`})
+	run := h.plan()
+	require.True(t, run.Diags.HasErrors())
+	msg := run.Diags.Error()
+	assert.Contains(t, msg, "Changes that cannot be applied in any order")
+	assert.Contains(t, msg, "the fakedev.a device transaction")
+	assert.Contains(t, msg, "fake_net.between")
+}

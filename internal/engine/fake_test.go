@@ -75,7 +75,8 @@ func (p *fakeProvider) Schema() *providers.ProviderSchema {
 			}},
 		},
 		DataSources: map[string]*providers.Schema{
-			"fake_lookup": {Attributes: map[string]*providers.Attribute{"name": str(true), "value": {Type: cty.String, Computed: true}}},
+			"fake_lookup": {Attributes: map[string]*providers.Attribute{"name": str(true), "value": {Type: cty.String, Computed: true},
+				"memory_mb": {Type: cty.Number, Computed: true}, "ratio": {Type: cty.Number, Computed: true}}},
 		},
 	}
 }
@@ -117,7 +118,8 @@ func (p *fakeProvider) ReadData(_ context.Context, reqs []providers.DataRequest)
 			out = append(out, providers.DataResult{Addr: r.Addr, Err: fmt.Errorf("no object named %q", name)})
 			continue
 		}
-		out = append(out, providers.DataResult{Addr: r.Addr, Result: providers.Object{"id": "lookup-" + name, "name": name, "value": "v-" + name}})
+		out = append(out, providers.DataResult{Addr: r.Addr, Result: providers.Object{"id": "lookup-" + name, "name": name, "value": "v-" + name,
+			"memory_mb": int64(196608), "ratio": 0.75}})
 	}
 	return out, nil
 }

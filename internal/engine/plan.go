@@ -628,6 +628,26 @@ func (e *Engine) plan(ctx context.Context, loader *config.Loader, cfg *config.Co
 		changes, d = applyTargets(changes, deps, opts.Targets)
 		diags = append(diags, d...)
 	}
+	// The order apply will run in, device transactions included, is checked now: a
+	// transaction that waits for a change of another provider which waits for the same
+	// device cannot be applied, and an approved plan must not fail for a reason plan knew.
+	if g, _ := applyGraph(e, changes); len(g.Cycles()) > 0 {
+		var names []string
+		for _, cyc := range g.Cycles() {
+			var members []string
+			for _, v := range cyc {
+				if dev, ok := strings.CutPrefix(v, "txn:"); ok {
+					v = "the " + dev + " device transaction"
+				}
+				members = append(members, v)
+			}
+			names = append(names, strings.Join(members, " -> "))
+		}
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Changes that cannot be applied in any order",
+			Detail: "Every change to one Junos device is applied in one transaction, so the device's changes wait together for whatever any of them depends on. " +
+				"Here a device's transaction waits, through a resource of another provider, for itself: " + strings.Join(names, "; ") +
+				". Apply the other provider's resource in a plan of its own first (--target), or remove the dependency."})
+	}
 
 	p := &plans.Plan{
 		FormatVersion: plans.FormatVersion,
