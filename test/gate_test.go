@@ -281,8 +281,8 @@ var gateRefusals = []gateRefusal{
 		setup: func(t *testing.T, w *world) (string, []string) {
 			editFile(t, filepath.Join(w.dir, "main.hcl"), `max_age  = "24h"`, `max_age  = "1s"`)
 			f := w.plan("expired.plan")
+			gatePastDue(t, w, f)
 			w.approve(f, "alice", "bob")
-			gateWaitPast(t, f)
 			return f, nil
 		},
 		want: []string{"the plan expired at", `the approval window closed at`, "max_age 1s"},
@@ -292,8 +292,8 @@ var gateRefusals = []gateRefusal{
 		setup: func(t *testing.T, w *world) (string, []string) {
 			editFile(t, filepath.Join(w.dir, "main.hcl"), "  max_age  = \"24h\"\n", "")
 			f := w.plan("expires-in.plan", "--expires-in", "1s")
+			gatePastDue(t, w, f)
 			w.approve(f, "alice", "bob")
-			gateWaitPast(t, f)
 			return f, nil
 		},
 		want: []string{"the plan expired at"},
@@ -398,13 +398,21 @@ var gateRefusals = []gateRefusal{
 	},
 }
 
-// gateWaitPast sleeps until a second after the plan in file expires.
-func gateWaitPast(t *testing.T, file string) {
+// gatePastDue moves a plan's creation and expiry two days into the past, keeping its lifetime,
+// and has its author sign it again: the plan is then past its expiry and max_age without the
+// test waiting for the clock. (Moving a plan's times back only makes it expire sooner; the gate
+// refuses one moved forward, see TestAttackIdentity.)
+func gatePastDue(t *testing.T, w *world, file string) {
 	t.Helper()
 	p, err := plans.ReadFile(file)
 	require.NoError(t, err)
 	require.WithinDuration(t, p.CreatedAt.Add(time.Second), p.ExpiresAt, time.Millisecond, "the plan lives one second")
-	time.Sleep(time.Until(p.ExpiresAt.Add(time.Second)))
+	forgeOnly(t, file, func(p *plans.Plan) {
+		p.CreatedAt = p.CreatedAt.Add(-48 * time.Hour)
+		p.ExpiresAt = p.ExpiresAt.Add(-48 * time.Hour)
+		p.Approvals, p.AuthorSignature = nil, ""
+	})
+	w.expect(0, "approve", file, "--author", "--key", gateKey(w, "dana"), "--dir", w.dir)
 }
 
 func gateStateLineage(t *testing.T, w *world) string {
@@ -717,12 +725,14 @@ func TestGateAuditTrail(t *testing.T) {
 	for i, e := range shown.Entries {
 		kinds = append(kinds, e.Kind)
 		require.Equal(t, i+1, e.Seq)
-		require.Equal(t, p.Digest, e.Details["digest"], "entry %d (%s) names the plan's digest", e.Seq, e.Kind)
+		if e.Kind != "state-init" { // the state's creation, by the apply in between
+			require.Equal(t, p.Digest, e.Details["digest"], "entry %d (%s) names the plan's digest", e.Seq, e.Kind)
+		}
 		if i > 0 {
 			require.NotEmpty(t, e.Prev, "entry %d is chained", e.Seq)
 		}
 	}
-	require.Equal(t, []string{"plan", "approve", "refuse", "approve", "apply-start", "apply-end"}, kinds)
+	require.Equal(t, []string{"plan", "approve", "refuse", "approve", "apply-start", "state-init", "apply-end"}, kinds)
 	require.Equal(t, "alice", shown.Entries[1].Details["approver"])
 	require.Equal(t, "bob", shown.Entries[3].Details["approver"])
 	require.Contains(t, fmt.Sprint(shown.Entries[2].Details["reasons"]), `rule "required" needs 2 approvals, has 1 (alice)`)

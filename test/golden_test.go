@@ -25,6 +25,8 @@ var volatile = []struct {
 	{regexp.MustCompile(`sha256:[0-9a-f]{64}`), "sha256:DIGEST"},
 	{regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`), "UUID"},
 	{regexp.MustCompile(`127\.0\.0\.1:\d+`), "127.0.0.1:PORT"},
+	// A serial counts state writes, which group commits batch as completions happen to land.
+	{regexp.MustCompile(`state serial \d+`), "state serial SERIAL"},
 }
 
 func normalize(s string, paths ...string) string {

@@ -1,6 +1,7 @@
 package test
 
 import (
+	"encoding/json"
 	"net"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/Juniper/go-netconf/netconf"
 	"github.com/enclave-dev/enclave/internal/lab"
+	"github.com/enclave-dev/enclave/internal/state"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
@@ -220,7 +222,18 @@ type liJunosSnapshot struct {
 
 func (w *liWorld) junosSnapshot(name string) liJunosSnapshot {
 	d := w.lab.Junos[name]
-	return liJunosSnapshot{committed: d.CommittedXML(), commits: d.CommitCount(), state: string(w.stateBytes())}
+	return liJunosSnapshot{committed: d.CommittedXML(), commits: d.CommitCount(), state: w.stateStory()}
+}
+
+// stateStory is what the state says of the gear: its resources and outputs. A refused or
+// failed apply may write bookkeeping (its intents, the digest it spent) but never changes this.
+func (w *liWorld) stateStory() string {
+	w.t.Helper()
+	st, err := state.Decode(w.stateBytes())
+	require.NoError(w.t, err)
+	b, err := json.MarshalIndent(map[string]any{"resources": st.Resources, "outputs": st.Outputs}, "", "  ")
+	require.NoError(w.t, err)
+	return string(b)
 }
 
 // TestJunosApplyFailures: a commit check the device refuses, a configuration lock held by

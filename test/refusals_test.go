@@ -14,6 +14,7 @@ import (
 	"math/big"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -319,21 +320,33 @@ func TestStateLock(t *testing.T) {
 	require.Less(t, r.took, 10*time.Second, "a locked run fails at once")
 	require.Nil(t, w.stateBytes())
 
-	// Released a second after the run starts waiting: the run waits, then plans.
-	released := make(chan error, 1)
-	go func() {
-		time.Sleep(time.Second)
-		released <- u.Unlock()
-	}()
-	r = w.expect(2, "plan", w.dir, "--var-file", w.vars, "--lock-timeout", "3s", "--detailed-exitcode")
-	require.NoError(t, <-released)
-	require.GreaterOrEqual(t, r.took, time.Second, "the run waited for the lock")
+	// Released once the run is waiting for it (it says so through the fault-point log): the
+	// run goes on and plans. Nothing here counts on how long anything takes.
+	log := w.path("waits.log")
+	cmd := exec.Command(binary, "plan", w.dir, "--var-file", w.vars, "--lock-timeout", "5m", "--detailed-exitcode")
+	cmd.Dir = w.root
+	cmd.Env = append(append(cleanEnv(), w.env...), "ENCLAVE_FAULTPOINT_LOG="+log)
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	serving(func() {
+		require.NoError(t, cmd.Start())
+		for {
+			if b, _ := os.ReadFile(log); strings.Contains(string(b), "lock.wait") {
+				break
+			}
+			time.Sleep(10 * time.Millisecond) // polling for the event, not timing it
+		}
+		require.NoError(t, u.Unlock())
+		err = cmd.Wait()
+	})
+	var ee *exec.ExitError
+	require.ErrorAs(t, err, &ee, "%s", out.String())
+	require.Equal(t, 2, ee.ExitCode(), "the run waited for the lock, then planned\n%s", out.String())
 
-	// Held past the timeout: exit 4 after waiting.
+	// Held past the timeout: exit 4 after waiting, naming the holder.
 	u, err = backend.Lock(ctx, state.NewLockInfo("drift (held by the e2e test)"), 0)
 	require.NoError(t, err)
 	defer func() { _ = u.Unlock() }()
-	r = w.expect(4, "plan", w.dir, "--var-file", w.vars, "--lock-timeout", "1s")
+	r = w.expect(4, "plan", w.dir, "--var-file", w.vars, "--lock-timeout", "200ms")
 	require.Contains(t, r.stderr, "drift (held by the e2e test)")
-	require.GreaterOrEqual(t, r.took, time.Second)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/enclave-dev/enclave/internal/config"
+	"github.com/enclave-dev/enclave/internal/faultpoint"
 	"github.com/enclave-dev/enclave/internal/graph"
 	"github.com/enclave-dev/enclave/internal/state"
 	"github.com/enclave-dev/enclave/providers"
@@ -411,6 +412,7 @@ func (e *Engine) refreshAll(ctx context.Context, ps *providerSet, resources []*s
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	var errs []string
+	faultpoint.Hit("refresh")
 	for _, key := range keysOf(byProv) {
 		wg.Add(1)
 		go func(key string, reqs []providers.RefreshRequest) {

@@ -47,6 +47,8 @@ type Local struct {
 	// mu serializes Write within one process (parallel applies write after each resource);
 	// across processes the state lock does.
 	mu sync.Mutex
+	// clock counts lock waits (nil: the wall clock).
+	clock Clock
 }
 
 var _ Backend = (*Local)(nil)

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/enclave-dev/enclave/internal/faultpoint"
 )
 
 // Unlocker releases a lock taken with Lock.
@@ -66,6 +68,32 @@ func hostname() string {
 // lockPoll is how often a waiting Lock looks again.
 var lockPoll = 100 * time.Millisecond
 
+// Clock is the time a waiting Lock counts its timeout in; tests give a Local a clock they
+// drive (WithClock), so no test waits on the wall clock.
+type Clock interface {
+	Now() time.Time
+	// After is a channel that receives once d has passed.
+	After(d time.Duration) <-chan time.Time
+}
+
+type wallClock struct{}
+
+func (wallClock) Now() time.Time                         { return time.Now() }
+func (wallClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+// WithClock makes l's lock waits count time on c.
+func (l *Local) WithClock(c Clock) *Local {
+	l.clock = c
+	return l
+}
+
+func (l *Local) now() Clock {
+	if l.clock == nil {
+		return wallClock{}
+	}
+	return l.clock
+}
+
 // Lock takes the state lock: state.lock, created with O_EXCL, holding the LockInfo as JSON.
 // Zero fields of info are filled as NewLockInfo would. See Backend.Lock.
 func (l *Local) Lock(ctx context.Context, info LockInfo, timeout time.Duration) (Unlocker, error) {
@@ -73,7 +101,8 @@ func (l *Local) Lock(ctx context.Context, info LockInfo, timeout time.Duration) 
 	if err := os.MkdirAll(l.dir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating %s: %w", l.dir, err)
 	}
-	deadline := time.Now().Add(timeout)
+	clock := l.now()
+	deadline := clock.Now().Add(timeout)
 	for {
 		err := l.tryLock(info)
 		if err == nil {
@@ -81,15 +110,14 @@ func (l *Local) Lock(ctx context.Context, info LockInfo, timeout time.Duration) 
 			return &localLock{l: l, id: info.ID}, nil
 		}
 		var locked *LockedError
-		if !errors.As(err, &locked) || locked.Stale || !time.Now().Before(deadline) {
+		if !errors.As(err, &locked) || locked.Stale || !clock.Now().Before(deadline) {
 			return nil, err
 		}
-		t := time.NewTimer(min(lockPoll, time.Until(deadline)))
+		faultpoint.Hit("lock.wait")
 		select {
 		case <-ctx.Done():
-			t.Stop()
 			return nil, fmt.Errorf("%w; stopped waiting: %w", locked, ctx.Err())
-		case <-t.C:
+		case <-clock.After(min(lockPoll, deadline.Sub(clock.Now()))):
 		}
 	}
 }

@@ -45,18 +45,22 @@ func TestLockContention(t *testing.T) {
 	assert.Contains(t, err.Error(), "lock ID "+le.Holder.ID)
 	assert.NotContains(t, err.Error(), "process holding it is gone")
 
-	// Release the child a little later; a Lock with a timeout waits for it.
+	// A Lock with a timeout waits for the holder: once it is waiting, the child lets go and
+	// the next poll takes the lock. The test drives the clock; nothing sleeps.
+	clock := newTestClock()
+	l.WithClock(clock)
+	got := make(chan error, 1)
+	var u Unlocker
 	go func() {
-		time.Sleep(300 * time.Millisecond)
-		stdin.Close()
+		var err error
+		u, err = l.Lock(t.Context(), NewLockInfo("plan"), 10*time.Second)
+		got <- err
 	}()
-	start = time.Now()
-	u, err := l.Lock(t.Context(), NewLockInfo("plan"), 10*time.Second)
-	require.NoError(t, err)
-	waited := time.Since(start)
-	assert.GreaterOrEqual(t, waited, 250*time.Millisecond, "it waited for the holder")
-	assert.Less(t, waited, 5*time.Second)
+	<-clock.waiting // it found the lock held and waits for the next poll
+	stdin.Close()
 	require.NoError(t, child.Wait(), "the child released its own lock cleanly")
+	clock.advance(lockPoll)
+	require.NoError(t, <-got)
 	require.NoError(t, u.Unlock())
 	_, err = os.Stat(filepath.Join(dir, "state.lock"))
 	assert.True(t, errors.Is(err, os.ErrNotExist))
@@ -69,11 +73,27 @@ func TestLockTimeoutExpires(t *testing.T) {
 	require.NoError(t, err)
 	defer u.Unlock()
 
-	start := time.Now()
-	_, err = l.Lock(t.Context(), NewLockInfo("plan"), 250*time.Millisecond)
+	// It polls until the timeout has passed on its clock, then gives up naming the holder.
+	clock := newTestClock()
+	l.WithClock(clock)
+	got := make(chan error, 1)
+	go func() {
+		_, err := l.Lock(t.Context(), NewLockInfo("plan"), 250*time.Millisecond)
+		got <- err
+	}()
+	for polls := 0; ; polls++ {
+		select {
+		case err = <-got:
+		case <-clock.waiting:
+			clock.advance(lockPoll)
+			continue
+		}
+		assert.GreaterOrEqual(t, clock.elapsed(), 250*time.Millisecond, "it gave up before its timeout")
+		assert.Equal(t, 3, polls, "it polls every %s until 250ms have passed", lockPoll)
+		break
+	}
 	var le *LockedError
 	require.ErrorAs(t, err, &le)
-	assert.GreaterOrEqual(t, time.Since(start), 250*time.Millisecond)
 	assert.Equal(t, os.Getpid(), le.Holder.PID, "zero fields of LockInfo are filled in")
 	assert.NotEmpty(t, le.Holder.ID)
 	assert.NotEmpty(t, le.Holder.User)
@@ -236,4 +256,60 @@ func TestUnreadableLockFile(t *testing.T) {
 	require.ErrorAs(t, err, &le, "an empty lock file still means locked")
 	assert.Contains(t, err.Error(), "unreadable lock file")
 	assert.False(t, le.Stale)
+}
+
+// testClock is a Clock the test advances; waiting receives each time a Lock starts waiting.
+type testClock struct {
+	mu      sync.Mutex
+	start   time.Time
+	now     time.Time
+	timers  []testTimer
+	waiting chan struct{}
+}
+
+type testTimer struct {
+	at time.Time
+	ch chan time.Time
+}
+
+func newTestClock() *testClock {
+	t0 := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	return &testClock{start: t0, now: t0, waiting: make(chan struct{}, 16)}
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *testClock) After(d time.Duration) <-chan time.Time {
+	c.mu.Lock()
+	ch := make(chan time.Time, 1)
+	c.timers = append(c.timers, testTimer{at: c.now.Add(d), ch: ch})
+	c.mu.Unlock()
+	c.waiting <- struct{}{}
+	return ch
+}
+
+// advance moves the clock on by d and fires the timers due.
+func (c *testClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+	kept := c.timers[:0]
+	for _, tm := range c.timers {
+		if !tm.at.After(c.now) {
+			tm.ch <- c.now
+			continue
+		}
+		kept = append(kept, tm)
+	}
+	c.timers = kept
+}
+
+func (c *testClock) elapsed() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now.Sub(c.start)
 }
