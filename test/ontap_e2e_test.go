@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/enclave-dev/enclave/internal/lab"
+	"github.com/enclave-dev/enclave/internal/state"
 	"github.com/enclave-dev/enclave/providers/ontap/ontapsim"
 	"github.com/stretchr/testify/require"
 )
@@ -339,4 +340,41 @@ func TestOntapRefusals(t *testing.T) {
 			require.Equal(t, writes, after, "nothing written to the cluster")
 		})
 	}
+}
+
+// TestForeignVolumeNeverAdopted (issue 10): a volume of the same name made behind enclave's
+// back between plan and apply makes the create fail naming it and `enclave import`; it is not
+// written into state, not changed, and the next plan still wants to create it, pointing at
+// import again — never adopted without an import.
+func TestForeignVolumeNeverAdopted(t *testing.T) {
+	t.Parallel()
+	w := liOntapLab(t)
+	w.converge("base.plan", "--var", "volumes=1")
+	file := w.plan("more.plan", "--var", "volumes=2")
+	w.approve(file)
+	phx1 := w.lab.Ontap["phx1"]
+	code, _ := liOntapREST(t, w, "phx1", http.MethodPost, "/api/storage/volumes?return_timeout=30",
+		map[string]any{"name": "data1", "svm": map[string]any{"name": "hci"}, "aggregates": []any{map[string]any{"name": "aggr2"}}, "size": 1 << 30, "comment": "someone else's"})
+	require.Contains(t, []int{201, 202}, code)
+	foreign := liVolumes(phx1, "hci")["data1"]
+	require.NotEmpty(t, foreign.UUID)
+
+	r := w.apply(file, "--var", "volumes=2")
+	require.Equal(t, 1, r.code, "%s", r)
+	require.Contains(t, r.stderr, "ontap_volume.data[1]")
+	require.Contains(t, r.stderr, "already exists on the device (id "+foreign.UUID+") and this enclave did not create it")
+	require.Contains(t, r.stderr, "enclave import ontap_volume.data[1] ID")
+	require.NotContains(t, w.stateList(), "ontap_volume.data[1]", "the foreign volume was written into state")
+	st, err := state.Decode(w.stateBytes())
+	require.NoError(t, err)
+	for _, res := range st.Resources {
+		require.Empty(t, res.Status, "%s: no intent or uncertain record is left", res.Addr)
+	}
+	after := liVolumes(phx1, "hci")["data1"]
+	require.Equal(t, foreign.UUID, after.UUID)
+	require.Equal(t, foreign.Size, after.Size, "the foreign volume was changed")
+	// The next plan does not take it over either.
+	r = w.run(w.planArgs("--var", "volumes=2", "--detailed-exitcode")...)
+	require.Equal(t, 2, r.code, "%s", r)
+	require.Contains(t, r.stdout, "ontap_volume.data[1] will be created")
 }
