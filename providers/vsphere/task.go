@@ -36,7 +36,11 @@ func (p *Provider) wait(ctx context.Context, addr, call string, t *object.Task, 
 	}
 	faultpoint.Hit("vsphere.task-started")
 	info, err := t.WaitForResult(ctx, sinks...)
-	<-done
+	if ctx.Err() == nil {
+		// govmomi closes the progress channel when the task ends, not when the wait is
+		// cut short: then the reader is left to drain it on its own.
+		<-done
+	}
 	faultpoint.Hit("vsphere.task-ended")
 	if err != nil {
 		return nil, p.callError(addr, call, err)
