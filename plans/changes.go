@@ -2,6 +2,7 @@ package plans
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 )
 
@@ -107,9 +108,14 @@ type ResourceChange struct {
 	Destructive bool `json:"destructive,omitempty"`
 	// Reason explains a replace ("vsphere_nas_datastore: remote_path forces replacement") or
 	// a delete ("no longer in configuration").
-	Reason    string            `json:"reason,omitempty"`
-	Tags      map[string]string `json:"tags,omitempty"`
-	DependsOn []string          `json:"depends_on,omitempty"`
+	Reason string `json:"reason,omitempty"`
+	// AlreadyExists is, for a create, the device's id of an object that already has the
+	// identity this create would give (its name, where it lives): refresh found it. Such a
+	// plan is not saved, and the gate refuses one that carries it: the object is adopted
+	// only by `enclave import ADDR ID`.
+	AlreadyExists string            `json:"already_exists,omitempty"`
+	Tags          map[string]string `json:"tags,omitempty"`
+	DependsOn     []string          `json:"depends_on,omitempty"`
 }
 
 // AttrDiff is one attribute's change. Path is dotted with list indexes: "disk[0].size_gb".
@@ -187,6 +193,22 @@ func (p *Plan) HasChanges() bool {
 		}
 	}
 	return p.RulesChange != nil
+}
+
+// Collisions lists the creates whose identity is already taken on the device.
+func (p *Plan) Collisions() []ResourceChange {
+	var out []ResourceChange
+	for _, c := range p.Changes {
+		if c.AlreadyExists != "" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// CollisionNote is how a collision is told: what exists, and how to adopt it.
+func CollisionNote(c ResourceChange) string {
+	return fmt.Sprintf("already exists on the device (id %s), and this enclave did not create it: adopt it with `enclave import %s %s`, or give it another name", c.AlreadyExists, c.Addr, c.AlreadyExists)
 }
 
 // Counts returns how many instances get each action.

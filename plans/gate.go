@@ -440,6 +440,9 @@ func Gate(in GateInput) *GateResult {
 		}
 	}
 
+	for _, c := range p.Collisions() {
+		add("%s %s", c.Addr, CollisionNote(c))
+	}
 	for _, w := range in.WorldChanged {
 		add("the real world changed since plan: %s", w)
 	}

@@ -117,7 +117,7 @@ func RenderHTMLNamed(w io.Writer, p *Plan, planFile string) error {
 		}
 		hc := htmlChange{
 			Addr: c.Addr, Anchor: fmt.Sprintf("change-%d", i), Phrase: actionPhrase(c.Action), Keyword: kw, Type: c.Type, Name: c.Name,
-			Reason: c.Reason, Sym: c.Action.Symbol(), SymClass: symClass(c.Action.Symbol()), Destructive: c.Destructive,
+			Reason: joinNote(c.Reason, c), Sym: c.Action.Symbol(), SymClass: symClass(c.Action.Symbol()), Destructive: c.Destructive,
 			Lines: toHTMLLines(changeLines(c)),
 		}
 		if c.Destructive {
@@ -304,3 +304,14 @@ enclave approve {{.File}} --signature digest.txt.sig --as NAME</pre></li>
 </div>
 {{- end}}
 `))
+
+// joinNote is a change's reason, with its collision when it has one.
+func joinNote(reason string, c ResourceChange) string {
+	if c.AlreadyExists == "" {
+		return reason
+	}
+	if reason != "" {
+		reason += "; "
+	}
+	return reason + CollisionNote(c)
+}

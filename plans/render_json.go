@@ -57,6 +57,8 @@ type jsonChange struct {
 	Diffs        []jsonDiff     `json:"diffs"`
 	Destructive  bool           `json:"destructive"`
 	Reason       string         `json:"reason"`
+	// AlreadyExists: the device id of an object that already has this create's identity.
+	AlreadyExists string `json:"already_exists,omitempty"`
 }
 
 type jsonDiff struct {
@@ -224,7 +226,7 @@ func jsonChanges(cs []ResourceChange) []jsonChange {
 			Provider: c.Provider, Action: c.Action.String(), Actions: actionsOf(c.Action),
 			Before: maskedMap(c.Before, sens), After: maskedMap(c.After, sens),
 			AfterUnknown: nonNil(c.AfterUnknown), Diffs: jsonDiffs(c.Diffs),
-			Destructive: c.Destructive, Reason: c.Reason,
+			Destructive: c.Destructive, Reason: c.Reason, AlreadyExists: c.AlreadyExists,
 		})
 	}
 	return out

@@ -185,6 +185,9 @@ func (t *textWriter) changes(p *Plan) {
 		if c.Reason != "" {
 			t.line("  # (" + c.Reason + ")")
 		}
+		if c.AlreadyExists != "" {
+			t.line("  " + t.paint(ansiBold+ansiRed, "# "+CollisionNote(c)))
+		}
 		kw := "resource"
 		if c.Mode == "data" {
 			kw = "data"

@@ -61,6 +61,17 @@ type RefreshRequest struct {
 	Prior Object // as last applied (sensitive attributes hashed; return them unchanged)
 }
 
+// LookupsOnly reports whether every request looks its object up by identity (no ID): such a
+// refresh may search what the same run's previous refresh read instead of reading again.
+func LookupsOnly(reqs []RefreshRequest) bool {
+	for _, r := range reqs {
+		if r.ID != "" {
+			return false
+		}
+	}
+	return len(reqs) > 0
+}
+
 // RefreshResult is the current state of one object; Current is nil when it no longer exists.
 type RefreshResult struct {
 	Addr    string

@@ -101,7 +101,7 @@ func kmStopAndConverge(t *testing.T, point, action string) {
 	w := kmWorld(t)
 	file := w.plan("km.plan")
 	w.approve(file)
-	r := runBinary(t, runOpts{dir: w.root, env: append(append([]string(nil), w.env...), "ENCLAVE_FAULTPOINT="+point+":"+action)},
+	r := runBinary(t, runOpts{dir: w.root, env: append(append([]string(nil), w.env...), "ENCLAVE_FAULTPOINT="+point+":"+action), after: w.lab.VSphere.Quiesce},
 		"apply", file, "--dir", w.dir, "--var-file", w.vars)
 	lockPath := filepath.Join(w.dir, ".enclave", "state.lock")
 	switch action {

@@ -77,6 +77,9 @@ type runOpts struct {
 	dir   string   // working directory
 	env   []string // KEY=VALUE added to the cleaned environment
 	stdin string
+	// after, when set, runs once the binary has ended, still holding simMu shared: a run
+	// killed in the middle of a call leaves a simulator finishing it (Quiesce waits for it).
+	after func()
 }
 
 // cleanEnv is the test process's environment without anything that would change what
@@ -109,7 +112,12 @@ func runBinary(t *testing.T, o runOpts, args ...string) result {
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
 	var err error
-	serving(func() { err = cmd.Run() })
+	serving(func() {
+		err = cmd.Run()
+		if o.after != nil {
+			o.after()
+		}
+	})
 	r := result{args: args, stdout: stdout.String(), stderr: stderr.String(), took: time.Since(start)}
 	var ee *exec.ExitError
 	switch {

@@ -69,6 +69,16 @@ With --out the plan is saved for review, approval and apply; there is no apply w
 					return err
 				}
 			}
+			if cs := p.Collisions(); len(cs) > 0 {
+				// Saved, it would fail at apply or take over what is not the enclave's.
+				for _, c := range cs {
+					fmt.Fprintf(s.err, "Error: %s %s\n", c.Addr, plans.CollisionNote(c))
+				}
+				if out != "" {
+					return withCode(exitError, fmt.Errorf("the plan was not saved: %d %s would create what already exists on the device", len(cs), pluralS(len(cs), "change", "changes")))
+				}
+				return silent(exitError)
+			}
 			if out != "" {
 				// The author signs what they planned; the key that does never counts as an
 				// approval. Without a key the plan is saved unsigned and the gate refuses it
@@ -165,4 +175,11 @@ func planDir(p *plans.Plan, flag string) (string, error) {
 		return "", fmt.Errorf("the plan's enclave directory %q is not here; run from where the plan was made, or give --dir", d)
 	}
 	return abs, nil
+}
+
+func pluralS(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/enclave-dev/enclave/internal/state"
 	"github.com/enclave-dev/enclave/plans"
+	"github.com/enclave-dev/enclave/providers"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -278,9 +279,12 @@ resource "fakedev_policy" "r" {
 	assert.Equal(t, 0, res.Failed)
 	assert.Equal(t, 1, h.w.applies["srx-a"])
 	assert.Equal(t, 1, h.w.applies["srx-b"])
+	// The first plan read each device once too: for the creates' collision check.
+	assert.Equal(t, 1, h.w.refreshes["srx-a"], "one read per device for the first plan")
+	assert.Equal(t, 1, h.w.refreshes["srx-b"], "one read per device for the first plan")
 	assert.False(t, h.mustPlan().HasChanges())
-	assert.Equal(t, 1, h.w.refreshes["srx-a"], "one refresh per device per plan")
-	assert.Equal(t, 1, h.w.refreshes["srx-b"], "one refresh per device per plan")
+	assert.Equal(t, 2, h.w.refreshes["srx-a"], "one refresh per device per plan")
+	assert.Equal(t, 2, h.w.refreshes["srx-b"], "one refresh per device per plan")
 
 	// Reordering an ordered list is a change.
 	h.write(map[string]string{"main.hcl": strings.Replace(readFile(t, h.dir+"/main.hcl"), `rule { name = "r1" }`, `rule { name = "r0" }`, 1)})
@@ -921,4 +925,45 @@ resource "fakedev_policy" "second" {
 	assert.Contains(t, msg, "Changes that cannot be applied in any order")
 	assert.Contains(t, msg, "the fakedev.a device transaction")
 	assert.Contains(t, msg, "fake_net.between")
+}
+
+// Issue 15: a plan that would create an object whose identity is taken on the device names it
+// and the import command; found in one read per provider, with the refresh's own reads.
+func TestPlanFindsCollisions(t *testing.T) {
+	h := newHarness(t, map[string]string{"main.hcl": base + `
+resource "fake_net" "mine" {
+  name = "mine"
+}
+resource "fake_net" "taken" {
+  name = "taken"
+}
+`})
+	h.apply(h.mustPlan())
+	h.w.mu.Lock()
+	h.w.objects["foreign-1"] = providers.Object{"id": "foreign-1", "name": "shared"}
+	h.w.types["foreign-1"] = "fake_net"
+	h.w.mu.Unlock()
+	h.write(map[string]string{"main.hcl": base + `
+resource "fake_net" "mine" {
+  name = "mine"
+}
+resource "fake_net" "taken" {
+  name = "taken"
+}
+resource "fake_net" "shared" {
+  name = "shared"
+}
+resource "fake_net" "fresh" {
+  name = "fresh"
+}
+`})
+	before := h.w.refreshes["e1"]
+	p := h.mustPlan()
+	assert.Equal(t, 1, h.w.refreshes["e1"]-before, "the collision check reads nothing more than the refresh did")
+	got := map[string]string{}
+	for _, c := range p.Collisions() {
+		got[c.Addr] = c.AlreadyExists
+	}
+	assert.Equal(t, map[string]string{"fake_net.shared": "foreign-1"}, got)
+	assert.Contains(t, plans.CollisionNote(p.Collisions()[0]), "`enclave import fake_net.shared foreign-1`")
 }

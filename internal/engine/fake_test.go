@@ -14,6 +14,7 @@ import (
 type fakeWorld struct {
 	mu        sync.Mutex
 	objects   map[string]providers.Object // id → attributes
+	types     map[string]string           // id → resource type
 	nextID    int
 	refreshes map[string]int    // provider key → Refresh calls
 	applies   map[string]int    // provider instance → Apply calls
@@ -22,7 +23,7 @@ type fakeWorld struct {
 }
 
 func newWorld() *fakeWorld {
-	return &fakeWorld{objects: map[string]providers.Object{}, refreshes: map[string]int{}, applies: map[string]int{}, failOn: map[string]string{}, partial: map[string]bool{}}
+	return &fakeWorld{objects: map[string]providers.Object{}, types: map[string]string{}, refreshes: map[string]int{}, applies: map[string]int{}, failOn: map[string]string{}, partial: map[string]bool{}}
 }
 
 // fakeProvider manages fake_* types (one change per Apply) or, when txn, fakedev_* types
@@ -31,6 +32,7 @@ type fakeProvider struct {
 	w    *fakeWorld
 	txn  bool
 	name string
+	read bool // this instance refreshed since its last Apply
 }
 
 func str(req bool) *providers.Attribute {
@@ -92,10 +94,22 @@ func (p *fakeProvider) Configure(_ context.Context, cfg providers.Object) error 
 func (p *fakeProvider) Refresh(_ context.Context, reqs []providers.RefreshRequest) ([]providers.RefreshResult, error) {
 	p.w.mu.Lock()
 	defer p.w.mu.Unlock()
-	p.w.refreshes[p.name]++
+	// Like a device: one read per refresh, and a lookup-only refresh searches what this
+	// run's refresh read.
+	if !providers.LookupsOnly(reqs) || !p.read {
+		p.w.refreshes[p.name]++
+	}
+	p.read = true
 	out := make([]providers.RefreshResult, 0, len(reqs))
 	for _, r := range reqs {
 		o := p.w.objects[r.ID]
+		if r.ID == "" {
+			for id, cand := range p.w.objects {
+				if p.w.types[id] == r.Type && cand["name"] == r.Prior["name"] {
+					o = cand
+				}
+			}
+		}
 		var cur providers.Object
 		if o != nil {
 			cur = providers.Copy(o)
@@ -128,6 +142,7 @@ func (p *fakeProvider) Apply(_ context.Context, changes []providers.Change, _ pr
 	p.w.mu.Lock()
 	defer p.w.mu.Unlock()
 	p.w.applies[p.name]++
+	p.read = false
 	out := make([]providers.ChangeResult, len(changes))
 	if !p.txn && len(changes) != 1 {
 		// The engine broke the contract: fail every change so the test sees it.
@@ -160,6 +175,7 @@ func (p *fakeProvider) Apply(_ context.Context, changes []providers.Change, _ pr
 			}
 			o := providers.Copy(c.Planned)
 			o["id"] = id
+			p.w.types[id] = c.Type
 			if c.Type == "fake_vm" {
 				o["uuid"] = "uuid-" + id
 			}

@@ -334,6 +334,9 @@ func comparePlans(want, got *plans.Plan, partial bool) []string {
 		case !inG:
 			out = append(out, fmt.Sprintf("%s: the plan %ss it, its configuration does not have it", addr, w.Action))
 		default:
+			// Collisions come from the device, which re-deriving does not read; a plan
+			// carrying one is refused by the gate anyway.
+			w.AlreadyExists, g.AlreadyExists = "", ""
 			if partial {
 				w, g = withoutPlaceholders(w, g)
 			}

@@ -102,6 +102,7 @@ type planHooks struct {
 	instRes   map[string]*config.Resource
 	drift     []plans.Drift
 	observed  map[string]map[string]any
+	creates   map[string]map[string]any // planned known values of each create, by address
 }
 
 func (h *planHooks) resourceInstance(s *scope, r *config.Resource, key instanceKey) (cty.Value, hcl.Diagnostics) {
@@ -275,6 +276,9 @@ func (h *planHooks) planManaged(s *scope, r *config.Resource, key instanceKey, a
 		rc.Reason = "an interrupted apply created it without recording it"
 	}
 	rc.Diffs = dr.diffs
+	if rc.Action == plans.Create && prior == nil {
+		h.creates[addr] = knownOnly(pl)
+	}
 	rc.After = maskObject(&rs.Schema, pl, sensitive)
 	rc.AfterUnknown = unknownPaths(pl)
 	rc.Destructive = rs.Destructive && (rc.Action == plans.Replace)
@@ -284,6 +288,17 @@ func (h *planHooks) planManaged(s *scope, r *config.Resource, key instanceKey, a
 	}
 	h.changes[addr] = rc
 	return objectValue(&rs.Schema, pl, sensitive, tags), diags
+}
+
+// knownOnly is a planned object without its unknown values.
+func knownOnly(o map[string]any) map[string]any {
+	out := make(map[string]any, len(o))
+	for k, v := range o {
+		if !isUnknown(v) && !containsUnknown(v) {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // isIntent: a state record of an object apply set out to create (or whose create's outcome
@@ -529,7 +544,7 @@ func (e *Engine) plan(ctx context.Context, loader *config.Loader, cfg *config.Co
 	h := &planHooks{e: e, ctx: ctx, st: st, refreshed: opts.Refresh, offline: opts.Offline, replay: opts.replay,
 		changes: map[string]*plans.ResourceChange{}, values: map[string]cty.Value{}, types: map[string][]string{},
 		nodes: map[string][]string{}, instScope: map[string]*scope{}, instRes: map[string]*config.Resource{},
-		observed: map[string]map[string]any{}}
+		observed: map[string]map[string]any{}, creates: map[string]map[string]any{}}
 	// The state the plan is made against travels in it, so it can be re-derived from the
 	// file alone (Rederive).
 	var prior []byte
@@ -565,6 +580,24 @@ func (e *Engine) plan(ctx context.Context, loader *config.Loader, cfg *config.Co
 	}
 	if diags.HasErrors() {
 		return nil, nil, diags, nil
+	}
+
+	// A create whose identity is already taken on the device is a collision: the plan names
+	// it (and is not saved); adopting it is `enclave import`. Looked up by identity in one
+	// batched refresh per provider, whatever the number of creates.
+	if opts.Refresh && opts.replay == nil && len(h.creates) > 0 {
+		var reqs []*state.Resource
+		for _, addr := range keysOf(h.creates) {
+			rc := h.changes[addr]
+			reqs = append(reqs, &state.Resource{Addr: addr, Mode: "managed", Type: rc.Type, Provider: rc.Provider, Attributes: h.creates[addr]})
+		}
+		found, err := e.refreshAll(ctx, ps, reqs)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		for addr, obj := range found {
+			h.changes[addr].AlreadyExists = providers.String(obj, "id")
+		}
 	}
 
 	// Dependencies per instance, from the resource nodes each depends on.

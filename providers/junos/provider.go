@@ -27,6 +27,9 @@ type Provider struct {
 	confirm int // commit confirmed timeout, minutes
 	sess    *session
 	schema  *providers.ProviderSchema
+	// read is the configuration this run's last refresh read, reused by a refresh that looks
+	// objects up by identity; a transaction drops it.
+	read *element
 }
 
 var (
@@ -233,9 +236,15 @@ func (p *Provider) Refresh(ctx context.Context, reqs []providers.RefreshRequest)
 	if err != nil {
 		return nil, p.deviceErr("connect", err)
 	}
-	cfg, err := p.getConfiguration(ctx, s)
-	if err != nil {
-		return nil, p.deviceErr("get-configuration", err)
+	// A refresh that only looks objects up by identity (the plan's collision check) searches
+	// what this run's refresh just read; any other refresh reads the device.
+	cfg := p.read
+	if cfg == nil || !providers.LookupsOnly(reqs) {
+		cfg, err = p.getConfiguration(ctx, s)
+		if err != nil {
+			return nil, p.deviceErr("get-configuration", err)
+		}
+		p.read = cfg
 	}
 	idx := indexConfig(cfg)
 	for i, r := range reqs {

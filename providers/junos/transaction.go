@@ -31,6 +31,9 @@ func (p *Provider) Apply(ctx context.Context, changes []providers.Change, progre
 	for i, c := range changes {
 		results[i].Addr = c.Addr
 	}
+	p.mu.Lock()
+	p.read = nil // the device is about to change: a later refresh reads it again
+	p.mu.Unlock()
 	if len(changes) == 0 {
 		return results
 	}

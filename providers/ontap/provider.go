@@ -7,8 +7,11 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/enclave-dev/enclave/providers"
@@ -22,6 +25,12 @@ type Provider struct {
 	opts   providers.Options
 	c      *client
 	device string
+
+	// read holds, per collection, what this run's last refresh read: a refresh that only
+	// looks objects up by identity (the plan's collision check) searches it instead of
+	// reading again. Any write drops it.
+	mu   sync.Mutex
+	read map[string][]record
 }
 
 var (
@@ -240,7 +249,7 @@ func (p *Provider) Refresh(ctx context.Context, reqs []providers.RefreshRequest)
 		if !ok {
 			return nil, &providers.Error{Addr: reqs[byType[typ][0]].Addr, Device: p.device, Err: fmt.Errorf("unknown resource type %s", typ)}
 		}
-		recs, err := p.c.getAll(ctx, k.path, url.Values{"fields": {k.fields}})
+		recs, err := p.collection(ctx, k, providers.LookupsOnly(reqs))
 		if err != nil {
 			return nil, &providers.Error{Device: p.device, Call: callName(http.MethodGet, k.path), Err: err}
 		}
@@ -313,7 +322,15 @@ func (p *Provider) Import(ctx context.Context, typ, id string) (providers.Object
 	if !ok {
 		return nil, &providers.Error{Device: p.device, Err: fmt.Errorf("unknown resource type %s", typ)}
 	}
-	filter, err := k.importFilter(id)
+	var filter url.Values
+	var err error
+	if isObjectID(k, id) {
+		// The cluster's own key (a uuid, an export policy's number), as a plan names an
+		// object that already exists.
+		filter = url.Values{k.idField(): {id}}
+	} else {
+		filter, err = k.importFilter(id)
+	}
 	if err != nil {
 		return nil, &providers.Error{Device: p.device, Err: fmt.Errorf("import %s %q: %v (want %s)", typ, id, err, resourceSchemas()[typ].ImportHelp)}
 	}
@@ -325,6 +342,19 @@ func (p *Provider) Import(ctx context.Context, typ, id string) (providers.Object
 		return nil, &providers.Error{Device: p.device, Call: callName(http.MethodGet, k.path), Err: fmt.Errorf("%s %q not found", typ, id)}
 	}
 	return k.object(rec), nil
+}
+
+var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// isObjectID reports whether an import id is the kind's own key rather than its names.
+func isObjectID(k *kind, id string) bool {
+	if k.idField() == "uuid" {
+		return uuidRE.MatchString(id)
+	}
+	if _, err := strconv.Atoi(id); err == nil && k.idField() == "id" {
+		return true
+	}
+	return false
 }
 
 // lookup reads the one record matching filter (nil when none).
@@ -349,6 +379,28 @@ func (p *Provider) lookup(ctx context.Context, k *kind, filter url.Values) (reco
 		return recs[0], nil
 	}
 	return nil, fmt.Errorf("%d objects match %s", len(recs), filter.Encode())
+}
+
+// collection reads every object of a kind (one GET, paginated), or, when reuse is set and
+// this run read it already, returns that.
+func (p *Provider) collection(ctx context.Context, k *kind, reuse bool) ([]record, error) {
+	p.mu.Lock()
+	recs, ok := p.read[k.path]
+	p.mu.Unlock()
+	if reuse && ok {
+		return recs, nil
+	}
+	recs, err := p.c.getAll(ctx, k.path, url.Values{"fields": {k.fields}})
+	if err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	if p.read == nil {
+		p.read = map[string][]record{}
+	}
+	p.read[k.path] = recs
+	p.mu.Unlock()
+	return recs, nil
 }
 
 // findRecord is the one record matching filter exactly, or nil (none, or several).
@@ -376,6 +428,9 @@ func (p *Provider) Apply(ctx context.Context, changes []providers.Change, progre
 
 func (p *Provider) apply(ctx context.Context, ch providers.Change, progress providers.Progress) providers.ChangeResult {
 	res := providers.ChangeResult{Addr: ch.Addr}
+	p.mu.Lock()
+	p.read = nil // the cluster is about to change
+	p.mu.Unlock()
 	if err := p.ready(); err != nil {
 		res.Err = err
 		return res

@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/vim25/mo"
+	"github.com/vmware/govmomi/vim25/types"
 
 	"github.com/enclave-dev/enclave/providers"
 )
@@ -17,7 +19,17 @@ func (p *Provider) Refresh(ctx context.Context, reqs []providers.RefreshRequest)
 	if err := p.connected(); err != nil {
 		return nil, err
 	}
-	inv := newInventory(p.client)
+	// A refresh that only looks objects up by identity (the plan's collision check) searches
+	// what this run's refresh already read; Apply drops that, as the world then changed.
+	var inv *inventory
+	if providers.LookupsOnly(reqs) {
+		p.mu.Lock()
+		inv = p.inv
+		p.mu.Unlock()
+	}
+	if inv == nil {
+		inv = newInventory(p.client)
+	}
 	defer func() { _ = inv.close(context.WithoutCancel(ctx)) }()
 
 	kinds := map[string]bool{}
@@ -198,14 +210,29 @@ func (p *Provider) Import(ctx context.Context, typ, path string) (providers.Obje
 	if !ok {
 		return nil, fmt.Errorf("unknown resource type %s", typ)
 	}
-	r, err := object.NewSearchIndex(p.client).FindByInventoryPath(ctx, path)
-	if err != nil {
-		return nil, &providers.Error{Device: p.device, Call: "FindByInventoryPath", Err: fmt.Errorf("%s: %w", path, faultError(err))}
+	var found types.ManagedObjectReference
+	if t := typeFromID(path); t != "" && !strings.Contains(path, "/") {
+		// A managed object reference ("vm-42"), as a plan names an object it found.
+		found = moref(path)
+		if t == "DistributedVirtualSwitch" {
+			inv := newInventory(p.client)
+			ref, err := p.switchRef(ctx, inv, path)
+			_ = inv.close(context.WithoutCancel(ctx))
+			if err != nil || ref == nil {
+				return nil, &providers.Error{Device: p.device, Call: "RetrievePropertiesEx", Err: fmt.Errorf("%s: no such switch", path)}
+			}
+			found = *ref
+		}
+	} else {
+		r, err := object.NewSearchIndex(p.client).FindByInventoryPath(ctx, path)
+		if err != nil {
+			return nil, &providers.Error{Device: p.device, Call: "FindByInventoryPath", Err: fmt.Errorf("%s: %w", path, faultError(err))}
+		}
+		if r == nil {
+			return nil, &providers.Error{Device: p.device, Call: "FindByInventoryPath", Err: fmt.Errorf("%s: no such inventory path", path)}
+		}
+		found = r.Reference()
 	}
-	if r == nil {
-		return nil, &providers.Error{Device: p.device, Call: "FindByInventoryPath", Err: fmt.Errorf("%s: no such inventory path", path)}
-	}
-	found := r.Reference()
 	if kindOf(found.Type) != kind {
 		return nil, fmt.Errorf("%s: %s is a %s, not a %s (%s)", p.device, path, found.Type, kind, typ)
 	}

@@ -60,6 +60,8 @@ type Sim struct {
 	counter *requestCounter
 	// soapCalls counts the SOAP calls that went through serializeSOAP.
 	soapCalls *atomic.Int64
+	soapMu    sync.Mutex // held while a SOAP call is served (see serializeSOAP)
+	ext       *extensions
 	gc        *govmomi.Client
 }
 
@@ -122,7 +124,8 @@ func Start(opts Options) (*Sim, error) {
 		return nil, nil
 	}
 
-	s.soapCalls = serializeSOAP(m.Service, ext)
+	s.soapCalls = serializeSOAP(m.Service, ext, &s.soapMu)
+	s.ext = ext
 	s.server = m.Service.NewServer()
 	u := *s.server.URL
 	login := u // carries the accepted credentials (simulator.DefaultLogin when any are)
@@ -158,6 +161,18 @@ func (s *Sim) Requests() RequestCounts { return s.counter.snapshot() }
 func (s *Sim) ResetRequests() { s.counter.reset() }
 
 // Close stops the server and removes the model's files (and Dir when it was temporary).
+// Quiesce returns once no SOAP call is being served and no simulator task is running: a
+// client that died in the middle of a call (a test killing it) leaves the simulator finishing
+// that call on its own, and a test must not build another simulator meanwhile (see the test
+// package's simMu).
+func (s *Sim) Quiesce() {
+	s.soapMu.Lock()
+	defer s.soapMu.Unlock()
+	if s.ext != nil {
+		s.ext.waitTasks()
+	}
+}
+
 func (s *Sim) Close() {
 	if s.gc != nil {
 		_ = s.gc.Logout(context.Background())
@@ -232,12 +247,11 @@ func (c *requestCounter) reset() {
 // each other too (two CreateVM_Task resolving and updating one datastore), so a call that
 // starts a task holds the line until its task is done; clients still watch it progress. The pattern "POST /sdk" is more specific than
 // the simulator's own "/sdk", so it takes every SOAP call.
-func serializeSOAP(svc *simulator.Service, ext *extensions) *atomic.Int64 {
+func serializeSOAP(svc *simulator.Service, ext *extensions, mu *sync.Mutex) *atomic.Int64 {
 	calls := new(atomic.Int64)
 	if svc.ServeMux == nil {
 		svc.ServeMux = http.NewServeMux()
 	}
-	var mu sync.Mutex
 	svc.ServeMux.HandleFunc("POST /sdk", func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
