@@ -35,10 +35,12 @@ func TestLifecycle(t *testing.T) {
 		{
 			typ:    typeSVM,
 			create: providers.Object{"name": "svm_new", "aggregates": []any{"aggr2", "aggr1"}, "protocols": []any{"nfs"}, "comment": "made by enclave"},
+			// NFS off through its service (which exists), iSCSI on by creating its service:
+			// ONTAP refuses <protocol>.enabled in an SVM PATCH
 			update: func(c providers.Object) providers.Object {
-				return with(c, "comment", "changed", "protocols", []any{"nfs", "iscsi"}, "aggregates", []any{"aggr1"})
+				return with(c, "comment", "changed", "protocols", []any{"iscsi"}, "aggregates", []any{"aggr1"})
 			},
-			patches: []string{"PATCH /api/svm/svms/{uuid}"},
+			patches: []string{"PATCH /api/svm/svms/{uuid}", "PATCH /api/protocols/nfs/services/{svm.uuid}", "POST /api/protocols/san/iscsi/services"},
 		},
 		{
 			typ: typeInterface,

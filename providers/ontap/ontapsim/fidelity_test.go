@@ -179,14 +179,94 @@ func TestFidelity(t *testing.T) {
 		{row: "N2", method: "POST", path: "/api/svm/svms", status: 400, code: codeFieldReadOnly, target: "state", body: map[string]any{"name": "n2", "state": "stopped"}},
 		{row: "N2", method: "PATCH", path: "/api/svm/svms/{svm}", status: 400, code: codeFieldReadOnly, target: "ipspace.name", body: map[string]any{"ipspace": "Default"}},
 		{row: "N2", method: "PATCH", path: "/api/svm/svms/{svm}", status: 400, code: codeFieldReadOnly, target: "subtype", body: map[string]any{"subtype": "default"}},
-		{row: "N4", method: "PATCH", path: "/api/svm/svms/{svm}?return_timeout=10", status: 200, body: map[string]any{"nfs.enabled": false},
-			get: "/api/svm/svms/{svm}?fields=nfs", field: "nfs.enabled", want: false},
+		{row: "N4", method: "PATCH", path: "/api/svm/svms/{svm}", status: 400, code: codeFieldReadOnly, target: "nfs.enabled",
+			message: `Field "nfs.enabled" cannot be set in this operation.`, body: map[string]any{"nfs.enabled": false}},
+		{row: "N4", method: "PATCH", path: "/api/svm/svms/{svm}", status: 400, code: codeFieldReadOnly, target: "iscsi.enabled",
+			body: map[string]any{"iscsi": map[string]any{"enabled": true}}},
+		{row: "N4", method: "GET", path: "/api/svm/svms/{svm}?fields=nfs", status: 200, field: "nfs.enabled", want: true},
+		{row: "N5", method: "POST", path: "/api/svm/svms", status: 400, code: codeInvalidField, target: "cifs.name",
+			body: map[string]any{"name": "n5", "cifs": map[string]any{"enabled": true}}},
+		{row: "N5", method: "POST", path: "/api/svm/svms", status: 400, code: codeInvalidField, target: "cifs.ad_domain.fqdn",
+			body: map[string]any{"name": "n5", "cifs": map[string]any{"name": "N5"}}},
+		{row: "N5", method: "POST", path: "/api/svm/svms?return_timeout=10", status: 201,
+			body: map[string]any{"name": "n5", "cifs": map[string]any{"name": "N5", "ad_domain": map[string]any{"fqdn": "ad.example.com", "user": "admin", "password": "x"}}},
+			get:  "/api/protocols/cifs/services?svm.name=n5&fields=name,enabled", field: "records.0.enabled", want: true},
+		{row: "N5", method: "GET", path: "/api/svm/svms?name=n5&fields=cifs", status: 200, field: "records.0.cifs.ad_domain.fqdn", want: "ad.example.com"},
 		{row: "N3", method: "PATCH", path: "/api/svm/svms/{svm}?return_timeout=10", status: 200,
 			body: map[string]any{"cifs.allowed": false, "ndmp.allowed": true, "max_volumes": "unlimited"},
 			get:  "/api/svm/svms/{svm}?fields=cifs,ndmp", field: "cifs.allowed", want: false},
 		{row: "N3", method: "GET", path: "/api/svm/svms/{svm}?fields=ndmp", status: 200, field: "ndmp.allowed", want: true},
 		{row: "P1", method: "PATCH", path: "/api/svm/peers/{peer}", status: 400, code: codeFieldReadOnly, target: "peer.svm.name",
 			body: map[string]any{"peer.svm.name": "svm1"}},
+
+		// protocol services, on svm2 ({svm}), which starts with NFS enabled
+		{row: "PS1", method: "POST", path: "/api/protocols/nfs/services", status: 409, code: codeDuplicate, target: "svm",
+			body: map[string]any{"svm.name": "svm2"}},
+		{row: "PS1", method: "PATCH", path: "/api/protocols/nfs/services/{svm}", status: 200, body: map[string]any{"enabled": false},
+			get: "/api/svm/svms/{svm}?fields=nfs", field: "nfs.enabled", want: false},
+		{row: "PS1", method: "GET", path: "/api/svm/svms/{svm}?fields=nfs", status: 200, field: "nfs._links.self.href", want: "/api/protocols/nfs/services/{svm}"},
+		{row: "PS1", method: "GET", path: "/api/protocols/nfs/services/{svm}?fields=enabled,state", status: 200, field: "state", want: "offline"},
+		{row: "PS1", method: "DELETE", path: "/api/protocols/nfs/services/{svm}", status: 200,
+			get: "/api/svm/svms/{svm}?fields=nfs", field: "nfs._links", want: nil},
+		{row: "PS1", method: "GET", path: "/api/protocols/nfs/services/{svm}", status: 404, code: codeNotFound, target: "svm.uuid"},
+		{row: "PS1", method: "PATCH", path: "/api/protocols/nfs/services/{svm}", status: 404, code: codeNotFound, target: "svm.uuid", body: map[string]any{"enabled": true}},
+		{row: "PS1", method: "POST", path: "/api/protocols/nfs/services?return_records=true", status: 201,
+			body:    map[string]any{"svm": map[string]any{"uuid": "{svm}"}},
+			records: map[string]any{"svm.name": "svm2", "svm.uuid": "{svm}"},
+			get:     "/api/svm/svms/{svm}?fields=nfs", field: "nfs.enabled", want: true},
+		{row: "PS1", method: "GET", path: "/api/protocols/nfs/services/{svm}", status: 200, field: "state", want: "online"},
+		{row: "PS2", method: "GET", path: "/api/protocols/san/iscsi/services/{svm}", status: 404, code: codeISCSIMissing,
+			message: "The SVM does not have an iSCSI service."},
+		{row: "PS2", method: "POST", path: "/api/protocols/san/iscsi/services?return_records=true", status: 201,
+			body: map[string]any{"svm.name": "svm2", "enabled": false}, records: map[string]any{"svm.name": "svm2", "enabled": false},
+			get: "/api/svm/svms/{svm}?fields=iscsi", field: "iscsi.enabled", want: false},
+		{row: "PS2", method: "GET", path: "/api/svm/svms/{svm}?fields=iscsi", status: 200, field: "iscsi._links.self.href", want: "/api/protocols/san/iscsi/services/{svm}"},
+		{row: "PS2", method: "PATCH", path: "/api/protocols/san/iscsi/services/{svm}", status: 200, body: map[string]any{"enabled": true, "target.alias": "t2"},
+			get: "/api/svm/svms/{svm}?fields=iscsi.enabled", field: "iscsi.enabled", want: true},
+		{row: "PS2", method: "GET", path: "/api/protocols/san/iscsi/services/{svm}?fields=target", status: 200, field: "target.alias", want: "t2"},
+		{row: "PS2", method: "DELETE", path: "/api/protocols/san/iscsi/services/{svm}", status: 409, code: codeSANEnabledDelete,
+			message: "The iSCSI service is enabled. The iSCSI service must be disabled before it can be deleted."},
+		{row: "PS2", method: "GET", path: "/api/protocols/san/iscsi/services", status: 200, field: "records.0.svm.name", want: "svm2"},
+		{row: "PS2", method: "GET", path: "/api/protocols/san/iscsi/services", status: 200, field: "records.0.enabled", want: nil},
+		{row: "PS3", method: "DELETE", path: "/api/protocols/san/fcp/services/{svm}", status: 404, code: codeFCPMissing},
+		{row: "PS3", method: "POST", path: "/api/protocols/san/fcp/services", status: 201, body: map[string]any{"svm.uuid": "{svm}"},
+			get: "/api/svm/svms/{svm}?fields=fcp", field: "fcp.enabled", want: true},
+		{row: "PS3", method: "DELETE", path: "/api/protocols/san/fcp/services/{svm}", status: 409, code: codeSANEnabledDelete},
+		{row: "PS3", method: "PATCH", path: "/api/protocols/san/fcp/services/{svm}", status: 200, body: map[string]any{"enabled": false}},
+		{row: "PS3", method: "DELETE", path: "/api/protocols/san/fcp/services/{svm}", status: 200,
+			get: "/api/svm/svms/{svm}?fields=fcp", field: "fcp._links", want: nil},
+		{row: "PS4", method: "PATCH", path: "/api/svm/svms/{svm}?return_timeout=10", status: 200, body: map[string]any{"nvme.allowed": false}},
+		{row: "PS4", method: "POST", path: "/api/protocols/nvme/services", status: 400, code: codeSvcNotAllowed,
+			message: "NVMe is not allowed for the specified SVM.", body: map[string]any{"svm.name": "svm2"}},
+		{row: "PS4", method: "PATCH", path: "/api/svm/svms/{svm}?return_timeout=10", status: 200, body: map[string]any{"nvme.allowed": true}},
+		{row: "PS4", method: "POST", path: "/api/protocols/nvme/services", status: 201, body: map[string]any{"svm.name": "svm2"},
+			get: "/api/svm/svms/{svm}?fields=nvme", field: "nvme.enabled", want: true},
+		{row: "PS4", method: "DELETE", path: "/api/protocols/nvme/services/{svm}", status: 409, code: codeNVMeEnabledDelete},
+		{row: "PS4", method: "PATCH", path: "/api/protocols/nvme/services/{svm}", status: 200, body: map[string]any{"enabled": false}},
+		{row: "PS4", method: "DELETE", path: "/api/protocols/nvme/services/{svm}", status: 200},
+		{row: "PS4", method: "GET", path: "/api/protocols/nvme/services/{svm}", status: 404, code: codeNVMeMissing},
+		{row: "PS5", method: "POST", path: "/api/protocols/cifs/services", status: 400, code: codeSvcNotAllowed, // N3 disallowed it
+			body: map[string]any{"svm.name": "svm2", "name": "SVM2", "ad_domain": map[string]any{"fqdn": "ad.example.com", "user": "admin", "password": "x"}}},
+		{row: "PS5", method: "PATCH", path: "/api/svm/svms/{svm}?return_timeout=10", status: 200, body: map[string]any{"cifs.allowed": true}},
+		{row: "PS5", method: "POST", path: "/api/protocols/cifs/services", status: 400, code: codeInvalidField, target: "ad_domain.fqdn",
+			body: map[string]any{"svm.name": "svm2", "name": "SVM2"}},
+		{row: "PS5", method: "POST", path: "/api/protocols/cifs/services", status: 400, code: codeInvalidField, target: "name",
+			body: map[string]any{"svm.name": "svm2", "ad_domain": map[string]any{"fqdn": "ad.example.com", "user": "admin", "password": "x"}}},
+		{row: "PS5", method: "POST", path: "/api/protocols/cifs/services?return_timeout=10", status: 201,
+			body: map[string]any{"svm.name": "svm2", "name": "SVM2", "ad_domain": map[string]any{"fqdn": "ad.example.com", "user": "admin", "password": "x"}},
+			get:  "/api/svm/svms/{svm}?fields=cifs", field: "cifs.enabled", want: true},
+		{row: "PS5", method: "GET", path: "/api/protocols/cifs/services/{svm}", status: 200, field: "ad_domain.password", want: nil},
+		{row: "PS5", method: "PATCH", path: "/api/protocols/cifs/services/{svm}", status: 400, code: codeCIFSRenameEnabled, target: "enabled", body: map[string]any{"name": "OTHER"}},
+		{row: "PS5", method: "PATCH", path: "/api/protocols/cifs/services/{svm}?return_timeout=10", status: 200, body: map[string]any{"enabled": false},
+			get: "/api/svm/svms/{svm}?fields=cifs", field: "cifs.enabled", want: false},
+		{row: "PS5", method: "PATCH", path: "/api/protocols/cifs/services/{svm}?return_timeout=10", status: 200, body: map[string]any{"name": "OTHER"},
+			get: "/api/protocols/cifs/services/{svm}?fields=name", field: "name", want: "OTHER"},
+		{row: "PS6", method: "PATCH", path: "/api/protocols/nfs/services/{svm}", status: 400, code: codeFieldReadOnly, target: "svm.name",
+			body: map[string]any{"svm.name": "svm1"}},
+		{row: "PS6", method: "POST", path: "/api/protocols/nfs/services", status: 400, code: codeUnexpectedArg, target: "protocol.v4_enabled",
+			body: map[string]any{"svm.name": "svm1", "protocol.v4_enabled": true}},
+		{row: "PS6", method: "PATCH", path: "/api/protocols/san/iscsi/services/{svm}", status: 400, code: codeFieldReadOnly, target: "target.name",
+			body: map[string]any{"target.name": "iqn.x"}},
 
 		// IP interfaces
 		{row: "I1", method: "POST", path: "/api/network/ip/interfaces?return_records=true", status: 201,
@@ -208,7 +288,7 @@ func TestFidelity(t *testing.T) {
 	} {
 		name := fmt.Sprintf("%s %s %s", tc.row, tc.method, tc.path)
 		t.Run(name, func(t *testing.T) {
-			out := c.must(tc.status, tc.method, vars.Replace(tc.path), tc.body)
+			out := c.must(tc.status, tc.method, vars.Replace(tc.path), replaceIn(vars, tc.body))
 			if tc.code != "" {
 				require.Equal(t, tc.code, errCode(out), "%v", out)
 				if tc.target == "" {
@@ -224,7 +304,7 @@ func TestFidelity(t *testing.T) {
 				require.EqualValues(t, 1, out["num_records"], "%v", out)
 				rec := records(out)[0]
 				for path, want := range tc.records {
-					require.Equal(t, want, atIndexed(rec, path), "records[0].%s in %v", path, rec)
+					require.Equal(t, replaceIn(vars, want), atIndexed(rec, path), "records[0].%s in %v", path, rec)
 				}
 				require.Contains(t, rec, "_links")
 				for _, f := range tc.noRecord {
@@ -235,10 +315,32 @@ func TestFidelity(t *testing.T) {
 				if tc.get != "" {
 					out = c.must(200, "GET", vars.Replace(tc.get), nil)
 				}
-				require.Equal(t, tc.want, atIndexed(out, tc.field), "%v", out)
+				require.Equal(t, replaceIn(vars, tc.want), atIndexed(out, tc.field), "%v", out)
 			}
 		})
 	}
+}
+
+// replaceIn replaces the {names} of fidelityWorld in the strings of a body
+// or wanted value.
+func replaceIn(vars *strings.Replacer, v any) any {
+	switch t := v.(type) {
+	case string:
+		return vars.Replace(t)
+	case map[string]any:
+		m := make(map[string]any, len(t))
+		for k, x := range t {
+			m[k] = replaceIn(vars, x)
+		}
+		return m
+	case []any:
+		a := make([]any, len(t))
+		for i, x := range t {
+			a[i] = replaceIn(vars, x)
+		}
+		return a
+	}
+	return v
 }
 
 // atIndexed reads a dotted path whose parts may index arrays (records.0.x).

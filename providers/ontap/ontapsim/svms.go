@@ -18,11 +18,23 @@ type SVM struct {
 	Comment    string
 	Aggregates []string
 	IPspace    string
-	NFS        bool
-	CIFS       bool
-	ISCSI      bool
-	FCP        bool
-	NVMe       bool
+	// NFS, CIFS, ISCSI, FCP and NVMe say whether the protocol's service is
+	// enabled: what GET shows as nfs.enabled, cifs.enabled, ... (false also
+	// when the SVM has no such service).
+	NFS   bool
+	CIFS  bool
+	ISCSI bool
+	FCP   bool
+	NVMe  bool
+	// Services are the protocols (nfs, cifs, iscsi, fcp, nvme) whose service
+	// exists, enabled or not: made by an SVM POST with <protocol>.enabled or
+	// by POST /api/protocols/.../services (services.go). An enabled protocol
+	// has a service whether or not it is listed.
+	Services []string
+	// CIFSServer is the SVM's CIFS server, when it has one.
+	CIFSServer *CIFSServer
+	// ISCSIAlias is the iSCSI target alias (default: the SVM's name).
+	ISCSIAlias string
 	// SnapshotPolicy is the SVM's default snapshot policy.
 	SnapshotPolicy string
 	// MaxVolumes is "unlimited" or a number, as ONTAP spells it.
@@ -31,6 +43,57 @@ type SVM struct {
 	// NotAllowed are the protocols (nfs, cifs, iscsi, fcp, nvme) whose
 	// allowed is false; all are allowed by default.
 	NotAllowed []string
+}
+
+// svmProtocols are the protocols an SVM record carries, in ONTAP's order.
+var svmProtocols = []string{"nfs", "cifs", "iscsi", "fcp", "nvme"}
+
+// enabledFlag is the SVM's enabled switch of proto.
+func (v *SVM) enabledFlag(proto string) *bool {
+	switch proto {
+	case "nfs":
+		return &v.NFS
+	case "cifs":
+		return &v.CIFS
+	case "iscsi":
+		return &v.ISCSI
+	case "fcp":
+		return &v.FCP
+	case "nvme":
+		return &v.NVMe
+	}
+	panic("ontapsim: no protocol " + proto)
+}
+
+// hasService says whether the SVM has proto's service, enabled or not.
+func (v *SVM) hasService(proto string) bool {
+	if *v.enabledFlag(proto) || proto == "cifs" && v.CIFSServer != nil {
+		return true
+	}
+	for _, p := range v.Services {
+		if p == proto {
+			return true
+		}
+	}
+	return false
+}
+
+// setService makes proto's service exist, enabled or not. Slices are
+// replaced, never appended to in place: peer views share them.
+func (v *SVM) setService(proto string, enabled bool) {
+	if !v.hasService(proto) {
+		v.Services = append(append([]string{}, v.Services...), proto)
+	}
+	*v.enabledFlag(proto) = enabled
+}
+
+// removeService deletes proto's service.
+func (v *SVM) removeService(proto string) {
+	v.Services = removeAll(v.Services, func(p string) bool { return p == proto })
+	*v.enabledFlag(proto) = false
+	if proto == "cifs" {
+		v.CIFSServer = nil
+	}
 }
 
 func (v *SVM) allowed(proto string) bool {
@@ -117,7 +180,7 @@ func (s *Server) createSVM(v *SVM) {
 		for _, a := range s.aggregates {
 			v.Aggregates = append(v.Aggregates, a.Name)
 		}
-		v.NFS = true
+		v.setService("nfs", true)
 	}
 	s.svms = append(s.svms, v)
 	// every SVM has an export policy named default
@@ -133,8 +196,18 @@ func (s *Server) svmRecord(v *SVM) map[string]any {
 			aggrs = append(aggrs, map[string]any{"name": a.Name, "uuid": a.UUID})
 		}
 	}
+	// A protocol with a service links to it, as na_ontap_svm reads
+	// <protocol>._links.self.href to choose between POST and PATCH.
 	proto := func(name string, on bool) map[string]any {
-		return map[string]any{"enabled": on, "allowed": v.allowed(name)}
+		m := map[string]any{"enabled": on, "allowed": v.allowed(name)}
+		if v.hasService(name) {
+			m["_links"] = links(servicePaths[name] + "/" + v.UUID)
+		}
+		if name == "cifs" && v.CIFSServer != nil {
+			m["name"] = v.CIFSServer.Name
+			m["ad_domain"] = map[string]any{"fqdn": v.CIFSServer.Domain, "organizational_unit": v.CIFSServer.OrganizationalUnit}
+		}
+		return m
 	}
 	rec := map[string]any{
 		"uuid":            v.UUID,
@@ -192,22 +265,23 @@ var svmWritable = []string{"name", "comment", "language", "aggregates.name", "ag
 	"nfs.allowed", "cifs.allowed", "iscsi.allowed", "fcp.allowed", "nvme.allowed", "ndmp.allowed",
 	"snapshot_policy.name", "snapshot_policy.uuid", "max_volumes"}
 
-// svmProtocolsEnabled switch the protocols' services on and off.
-var svmProtocolsEnabled = []string{"nfs.enabled", "cifs.enabled", "iscsi.enabled", "fcp.enabled", "nvme.enabled"}
+// svmServicesAtCreation make the protocols' services with the SVM: enabled,
+// and for CIFS the server's name and Active Directory domain.
+var svmServicesAtCreation = []string{"nfs.enabled", "cifs.enabled", "iscsi.enabled", "fcp.enabled", "nvme.enabled",
+	"cifs.name", "cifs.ad_domain.fqdn", "cifs.ad_domain.user", "cifs.ad_domain.password", "cifs.ad_domain.organizational_unit"}
 
 // svmFields: ipspace and subtype are set at creation, state only by PATCH
 // ("admin_state is only supported in modify", na_ontap_svm). ipspace and
 // snapshot_policy may be bare names, as na_ontap_svm sends them.
 //
-// Known divergence (README.md, N4): ONTAP takes the protocols' enabled at
-// creation only (netapp_ontap's SvmNfsSchema patches allowed alone;
-// na_ontap_svm drops enabled from a PATCH: "REST does not allow to modify
-// this directly") and switches a service through /protocols/<p>/services.
-// The simulator still takes enabled in a PATCH because providers/ontap's
-// updateSVM sends it; refuse it here (262196) once that is fixed.
+// The protocols' enabled are POST-only (README.md, N4): netapp_ontap's
+// SvmNfsSchema patches allowed alone, na_ontap_svm drops enabled from a
+// PATCH ("REST does not allow to modify this directly") and switches a
+// service through /api/protocols/.../services, which services.go serves.
+// A PATCH carrying them is 262196.
 var svmFields = &fieldSet{
-	post:   append(append([]string{"ipspace.name", "ipspace.uuid", "subtype"}, svmProtocolsEnabled...), svmWritable...),
-	patch:  append(append([]string{"state"}, svmProtocolsEnabled...), svmWritable...),
+	post:   append(append([]string{"ipspace.name", "ipspace.uuid", "subtype"}, svmServicesAtCreation...), svmWritable...),
+	patch:  append([]string{"state"}, svmWritable...),
 	refs:   []string{"ipspace", "snapshot_policy"},
 	sample: func(s *Server) map[string]any { return s.svmRecord(&SVM{Comment: "x"}) },
 }
@@ -263,22 +337,30 @@ func (s *Server) applySVMBody(b body, v *SVM) *apiError {
 			v.Aggregates = append(v.Aggregates, a.Name)
 		}
 	}
-	for _, p := range []struct {
-		name string
-		dst  *bool
-	}{{"nfs", &v.NFS}, {"cifs", &v.CIFS}, {"iscsi", &v.ISCSI}, {"fcp", &v.FCP}, {"nvme", &v.NVMe}} {
-		if on, ok, err := b.bool(p.name + ".enabled"); err != nil {
+	for _, p := range svmProtocols {
+		if on, ok, err := b.bool(p + ".allowed"); err != nil {
 			return err
 		} else if ok {
-			*p.dst = on
-		}
-		if on, ok, err := b.bool(p.name + ".allowed"); err != nil {
-			return err
-		} else if ok {
-			v.NotAllowed = removeAll(v.NotAllowed, func(x string) bool { return x == p.name })
+			v.NotAllowed = removeAll(v.NotAllowed, func(x string) bool { return x == p })
 			if !on {
-				v.NotAllowed = append(v.NotAllowed, p.name)
+				v.NotAllowed = append(v.NotAllowed, p)
 			}
+		}
+	}
+	for _, p := range svmProtocols {
+		on, ok, err := b.bool(p + ".enabled")
+		if err != nil {
+			return err
+		}
+		if p == "cifs" {
+			if err := cifsServerFromSVMBody(b, v, on, ok); err != nil {
+				return err
+			}
+			continue
+		}
+		if ok && on {
+			// "Setting to true creates a service if not already created" (SvmNfs)
+			v.setService(p, true)
 		}
 	}
 	for _, f := range []string{"snapshot_policy.name", "snapshot_policy.uuid"} {
@@ -418,6 +500,11 @@ func (s *Server) SVMs() []SVM {
 		cp := *v
 		cp.Aggregates = append([]string(nil), v.Aggregates...)
 		cp.NotAllowed = append([]string(nil), v.NotAllowed...)
+		cp.Services = append([]string(nil), v.Services...)
+		if v.CIFSServer != nil {
+			c := *v.CIFSServer
+			cp.CIFSServer = &c
+		}
 		out = append(out, cp)
 	}
 	return out
@@ -435,7 +522,7 @@ func (s *Server) UpdateSVM(name string, f func(v *SVM)) error {
 	return nil
 }
 
-// AddSVM creates a running SVM with NFS enabled, out of band.
+// AddSVM creates a running SVM with an enabled NFS service, out of band.
 func (s *Server) AddSVM(name string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
