@@ -269,11 +269,12 @@ func TestAnsibleConformance(t *testing.T) {
     update: false
 `,
 		"svm": `
-- name: svm comment
+- name: svm modify
   netapp.ontap.na_ontap_svm:
     state: present
     name: svm_ans
     comment: changed by ansible
+    services: {nfs: {enabled: false}, iscsi: {enabled: true}}
 `,
 		// na_ontap_restit sends what the typed modules of 22.7.0 do not:
 		// space.size and return_records=true on a volume POST (as NetApp's
@@ -326,7 +327,7 @@ func TestAnsibleConformance(t *testing.T) {
 	require.True(t, found)
 	require.Equal(t, int64(200<<20), restVol.Size, "space.size resized it")
 	require.Equal(t, "/vol_rest", restVol.JunctionPath)
-	require.Equal(t, wantOnly(map[string]bool{"vol/resize volume": true, "snap/snapshot policy counts": true, "sm/snapmirror policy": true, "svm/svm comment": true,
+	require.Equal(t, wantOnly(map[string]bool{"vol/resize volume": true, "snap/snapshot policy counts": true, "sm/snapmirror policy": true, "svm/svm modify": true,
 		"rest/restit volume": true, "rest/restit resize": true}), changed(res))
 	vol, _ = sim.Volume("svm1", "vol_ans")
 	require.Equal(t, int64(200<<20), vol.Size)
@@ -342,6 +343,10 @@ func TestAnsibleConformance(t *testing.T) {
 	for _, v := range sim.SVMs() {
 		if v.Name == "svm_ans" {
 			require.Equal(t, "changed by ansible", v.Comment)
+			// through the services: a PATCH of NFS's, a POST of a new iSCSI one
+			require.False(t, v.NFS)
+			require.True(t, v.ISCSI)
+			require.ElementsMatch(t, []string{"nfs", "iscsi"}, v.Services)
 		}
 	}
 

@@ -25,6 +25,8 @@
 //	/api/storage/snapshot-policies[/{uuid}[/schedules[/{uuid}]]]            snapshotpolicies.go
 //	/api/snapmirror/relationships[/{uuid}[/transfers[/{uuid}]]], policies   snapmirror.go
 //	/api/cluster/peers, /api/svm/peers                                      peers.go
+//	/api/protocols/{nfs,san/iscsi,san/fcp,nvme}/services[/{svm.uuid}]      services.go
+//	/api/protocols/cifs/services[/{svm.uuid}]                              cifsservices.go
 //
 // # Protocol
 //
@@ -90,6 +92,12 @@
 // # Semantics
 //
 // SVMs get no root volume record; their namespace root "/" always exists.
+// An SVM's protocols are services: made with the SVM (<protocol>.enabled in
+// its POST; CIFS also needs cifs.name and cifs.ad_domain) or by POST
+// /api/protocols/.../services, switched by PATCH there only (an SVM PATCH
+// with <protocol>.enabled is 262196); the SVM record shows each service's
+// enabled and links to it. SAN and NVMe services must be disabled before
+// they are deleted.
 // Volumes: svm, name and aggregates are required; defaults size 20 MB (the
 // minimum), type rw, state online, guarantee volume, snapshot policy of the
 // SVM ("default"; "none" for dp), export policy "default". Names are unique
