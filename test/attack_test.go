@@ -244,9 +244,14 @@ func TestAttackRulesInStateReset(t *testing.T) {
 		w.converge("base.plan")
 		require.NoError(t, os.Remove(w.statePath()))
 		require.NoError(t, os.RemoveAll(filepath.Join(w.dir, ".enclave", "backups")))
-		file := w.plan("again.plan")
+		// With a refresh, the plan itself refuses: every object it would create exists.
+		r := w.run("plan", w.dir, "--var-file", w.vars, "--out", w.path("refreshed.plan"))
+		require.Equal(t, 1, r.code, "%s", r)
+		require.Contains(t, r.stderr, "already exists on the device")
+		// Without one, the plan is saved, and the gate refuses it as a wiped state.
+		file := w.plan("again.plan", "--refresh=false")
 		w.approve(file, "alice", "bob")
-		r := w.apply(file)
+		r = w.apply(file)
 		require.Equal(t, 3, r.code, "%s", r)
 		require.Contains(t, r.stderr, "the state holds no approval rules, but this enclave was applied before (the audit log records its state being made (lineage ")
 	})

@@ -373,8 +373,14 @@ func TestForeignVolumeNeverAdopted(t *testing.T) {
 	after := liVolumes(phx1, "hci")["data1"]
 	require.Equal(t, foreign.UUID, after.UUID)
 	require.Equal(t, foreign.Size, after.Size, "the foreign volume was changed")
-	// The next plan does not take it over either.
+	// The next plan does not take it over either: it names it, with the import command, and
+	// will not be saved.
 	r = w.run(w.planArgs("--var", "volumes=2", "--detailed-exitcode")...)
 	require.Equal(t, 2, r.code, "%s", r)
 	require.Contains(t, r.stdout, "ontap_volume.data[1] will be created")
+	require.Contains(t, r.stdout, "already exists on the device (id "+foreign.UUID+")")
+	r = w.run(w.planArgs("--var", "volumes=2", "--out", w.path("again.plan"))...)
+	require.Equal(t, 1, r.code, "%s", r)
+	require.Contains(t, r.stderr, "`enclave import ontap_volume.data[1] "+foreign.UUID+"`")
+	require.NoFileExists(t, w.path("again.plan"))
 }

@@ -69,15 +69,12 @@ With --out the plan is saved for review, approval and apply; there is no apply w
 					return err
 				}
 			}
-			if cs := p.Collisions(); len(cs) > 0 {
+			if cs := p.Collisions(); len(cs) > 0 && out != "" {
 				// Saved, it would fail at apply or take over what is not the enclave's.
 				for _, c := range cs {
 					fmt.Fprintf(s.err, "Error: %s %s\n", c.Addr, plans.CollisionNote(c))
 				}
-				if out != "" {
-					return withCode(exitError, fmt.Errorf("the plan was not saved: %d %s would create what already exists on the device", len(cs), pluralS(len(cs), "change", "changes")))
-				}
-				return silent(exitError)
+				return withCode(exitError, fmt.Errorf("the plan was not saved: %d %s would create what already exists on the device", len(cs), pluralS(len(cs), "change", "changes")))
 			}
 			if out != "" {
 				// The author signs what they planned; the key that does never counts as an
