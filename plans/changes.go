@@ -46,8 +46,12 @@ type Plan struct {
 	Observed map[string]map[string]any `json:"observed"`
 	Changes  []ResourceChange          `json:"changes"`
 	Drift    []Drift                   `json:"drift,omitempty"`
-	Policies []PolicyResult            `json:"policies,omitempty"`
-	Outputs  map[string]OutputValue    `json:"outputs,omitempty"`
+	// Reachability is, per Junos device whose security configuration the plan changes, the
+	// flows the plan newly permits and newly denies, when there are any (see
+	// DeviceReachability). Approval rules and policies key on it.
+	Reachability []DeviceReachability   `json:"reachability,omitempty"`
+	Policies     []PolicyResult         `json:"policies,omitempty"`
+	Outputs      map[string]OutputValue `json:"outputs,omitempty"`
 	// Rules are the approval rules in force; RulesSource says where they came from: "state"
 	// (the last apply) or "config" (first apply of an empty state).
 	Rules       *ApprovalRules `json:"approval_rules,omitempty"`
@@ -168,11 +172,16 @@ type Approver struct {
 	Key  string `json:"key"`
 }
 
-// Rule raises the quorum for changes that match it. Empty ResourceTypes or Actions match all.
+// Rule raises the quorum for plans that match it: at least one change whose type is in
+// ResourceTypes and whose action is in Actions (empty lists match all) and, when OpensInto or
+// OpensFrom is set, at least one flow the plan newly permits whose to-zone is in OpensInto
+// and whose from-zone is in OpensFrom (an empty list matches every zone).
 type Rule struct {
 	Name          string   `json:"name"`
 	ResourceTypes []string `json:"resource_types,omitempty"`
 	Actions       []string `json:"actions,omitempty"`
+	OpensInto     []string `json:"opens_into,omitempty"`
+	OpensFrom     []string `json:"opens_from,omitempty"`
 	Required      int      `json:"required"`
 }
 

@@ -104,7 +104,9 @@ func ruleMatches(r Rule, c ResourceChange) bool {
 
 // TouchedRules returns the rules in force (p.Rules) that a plan touches: the base rule (the
 // approval block's own `required`, named BaseRule) always, since every apply writes state;
-// then each rule that matches at least one change, in the order the rules are written. A plan
+// then each rule that matches at least one change and, when it names zones (opens_into,
+// opens_from), whose zones the plan's reachability opens flows into or from, in the order
+// the rules are written. A plan
 // that changes the approval rules (RulesChange) also touches every rule in force that the
 // change removes or relaxes (a rule's own quorum guards its relaxation), and every rule when
 // it adds an approver key (a new key can count toward every rule). It is always judged under
@@ -122,11 +124,12 @@ func TouchedRules(p *Plan) []Rule {
 	}
 	for _, r := range p.Rules.Rules {
 		touched := addsKeys || relaxed[r.Name]
-		for _, c := range p.Changes {
-			if touched {
-				break
+		if !touched && (!r.hasReachCondition() || reachMatches(r, p.Reachability)) {
+			for _, c := range p.Changes {
+				if touched = ruleMatches(r, c); touched {
+					break
+				}
 			}
-			touched = ruleMatches(r, c)
 		}
 		if touched {
 			out = append(out, r)
@@ -136,7 +139,7 @@ func TouchedRules(p *Plan) []Rule {
 }
 
 // relaxedRules names the rules of old that next removes or relaxes: a lower quorum, or fewer
-// resource types or actions matched (an empty list matches everything).
+// resource types, actions or zones matched (an empty list matches everything).
 func relaxedRules(old, next *ApprovalRules) map[string]bool {
 	out := map[string]bool{}
 	for _, r := range old.Rules {
@@ -148,7 +151,8 @@ func relaxedRules(old, next *ApprovalRules) map[string]bool {
 		}
 		switch {
 		case n == nil, n.Required < r.Required,
-			!covers(n.ResourceTypes, r.ResourceTypes), !covers(n.Actions, r.Actions):
+			!covers(n.ResourceTypes, r.ResourceTypes), !covers(n.Actions, r.Actions),
+			!covers(n.OpensInto, r.OpensInto), !covers(n.OpensFrom, r.OpensFrom):
 			out[r.Name] = true
 		}
 	}
@@ -187,7 +191,9 @@ func addsApproverKeys(old, next *ApprovalRules) bool {
 
 // UncoveredDestruction lists the destructive changes (SPEC §2: deleting or replacing what
 // holds data) that no named rule in rules covers. Such a change is refused: destruction needs
-// a rule of its own, never only the base quorum.
+// a rule of its own, never only the base quorum. A rule that names zones (opens_into,
+// opens_from) covers nothing here: it applies only to plans that open traffic, and
+// destroying data seldom does.
 func UncoveredDestruction(rules *ApprovalRules, changes []ResourceChange) []string {
 	var out []string
 	for _, c := range changes {
@@ -197,7 +203,7 @@ func UncoveredDestruction(rules *ApprovalRules, changes []ResourceChange) []stri
 		covered := false
 		if rules != nil {
 			for _, r := range rules.Rules {
-				if ruleMatches(r, c) {
+				if !r.hasReachCondition() && ruleMatches(r, c) {
 					covered = true
 					break
 				}
@@ -469,10 +475,12 @@ func rulesKey(r *ApprovalRules) string {
 	}
 	type ap struct{ Name, ID string }
 	type rule struct {
-		Name     string
-		Types    []string
-		Actions  []string
-		Required int
+		Name      string
+		Types     []string
+		Actions   []string
+		OpensInto []string `json:",omitempty"`
+		OpensFrom []string `json:",omitempty"`
+		Required  int
 	}
 	k := struct {
 		Required  int
@@ -497,9 +505,12 @@ func rulesKey(r *ApprovalRules) string {
 	sort.Slice(k.Approvers, func(i, j int) bool { return k.Approvers[i].Name < k.Approvers[j].Name })
 	for _, x := range r.Rules {
 		t, ac := slices.Clone(x.ResourceTypes), slices.Clone(x.Actions)
+		into, from := slices.Clone(x.OpensInto), slices.Clone(x.OpensFrom)
 		sort.Strings(t)
 		sort.Strings(ac)
-		k.Rules = append(k.Rules, rule{x.Name, t, ac, x.Required})
+		sort.Strings(into)
+		sort.Strings(from)
+		k.Rules = append(k.Rules, rule{x.Name, t, ac, into, from, x.Required})
 	}
 	sort.Slice(k.Rules, func(i, j int) bool { return k.Rules[i].Name < k.Rules[j].Name })
 	b, _ := canonicalJSON(k)

@@ -99,7 +99,8 @@ func (e *RuleError) Error() string {
 
 // ValidateRules checks approval rules as written: unique names, keys that parse and are
 // accepted, no key under two names, quorums that can be met, known resource types and
-// actions, a max_age that parses. knownTypes may be nil to skip the resource type check.
+// actions, zone names that can be zones, a max_age that parses. knownTypes may be nil to
+// skip the resource type check.
 func ValidateRules(r *ApprovalRules, knownTypes func(string) bool) []error {
 	if r == nil {
 		return nil
@@ -171,8 +172,39 @@ func ValidateRules(r *ApprovalRules, knownTypes func(string) bool) []error {
 				add(&RuleError{Rule: rule.Name, Attr: "actions", Msg: fmt.Sprintf("unknown action %q (use create, update, replace, delete)", s)})
 			}
 		}
+		for _, l := range []struct {
+			attr  string
+			zones []string
+		}{{"opens_into", rule.OpensInto}, {"opens_from", rule.OpensFrom}} {
+			attr, seen := l.attr, map[string]bool{}
+			for _, z := range l.zones {
+				switch {
+				case !validZoneName(z):
+					add(&RuleError{Rule: rule.Name, Attr: attr, Msg: fmt.Sprintf("%q is not a security zone name", z)})
+				case seen[z]:
+					add(&RuleError{Rule: rule.Name, Attr: attr, Msg: fmt.Sprintf("zone %q is named twice", z)})
+				}
+				seen[z] = true
+			}
+		}
 	}
 	return errs
+}
+
+// validZoneName reports whether s can name a Junos security zone: 1 to 63 letters, digits,
+// '-', '_' and '.', as Junos accepts.
+func validZoneName(s string) bool {
+	if s == "" || len(s) > 63 {
+		return false
+	}
+	for _, c := range s {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_', c == '.':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // approverKey returns the parsed key of the named approver under r.

@@ -89,12 +89,52 @@ type htmlPage struct {
 	Quorum      []htmlQuorum
 	Approvals   []jsonApprovalSig
 	Outputs     []htmlOutput
+	Reach       []htmlReach
 	Failed      []PolicyResult
 	Passed      int
 	File        string
 }
 
 type htmlOutput struct{ Name, Value string }
+
+// htmlReach is one device's reachability as the page's table shows it.
+type htmlReach struct {
+	Device, NotComputed string
+	Opens, Closes       int
+	Rows                []htmlFlow
+}
+
+type htmlFlow struct {
+	Class, From, To, Sources, Destinations, Service string
+	AnyToAny                                        bool
+}
+
+func htmlReachOf(rs []DeviceReachability) []htmlReach {
+	addrs := func(ps []string) string {
+		if len(ps) == 1 && ps[0] == "0.0.0.0/0" {
+			return "any"
+		}
+		return strings.Join(ps, ", ")
+	}
+	var out []htmlReach
+	for _, r := range rs {
+		if len(r.Opens) == 0 && len(r.Closes) == 0 && r.NotComputed == "" {
+			continue
+		}
+		h := htmlReach{Device: r.Device, NotComputed: r.NotComputed, Opens: len(r.Opens), Closes: len(r.Closes)}
+		for _, l := range []struct {
+			class string
+			flows []Flow
+		}{{"add", r.Opens}, {"del", r.Closes}} {
+			for _, f := range l.flows {
+				h.Rows = append(h.Rows, htmlFlow{Class: l.class, From: f.FromZone, To: f.ToZone,
+					Sources: addrs(f.Sources), Destinations: addrs(f.Destinations), Service: f.Service, AnyToAny: f.AnyToAny})
+			}
+		}
+		out = append(out, h)
+	}
+	return out
+}
 
 // RenderHTML writes the plan as one self-contained HTML page for reviewers: inline CSS, no
 // scripts, nothing fetched from elsewhere. The approval commands name the plan "FILE".
@@ -138,6 +178,7 @@ func RenderHTMLNamed(w io.Writer, p *Plan, planFile string) error {
 		}
 		pg.Drift = append(pg.Drift, htmlDrift{Addr: d.Addr, Keyword: kw, Type: typ, Name: name, Gone: d.Gone, Lines: toHTMLLines(diffsLines(d.Diffs, 1))})
 	}
+	pg.Reach = htmlReachOf(p.Reachability)
 	pg.RulesChange = toHTMLLines(rulesChangeLines(p.Rules, p.RulesChange))
 	for _, q := range RuleQuorums(p) {
 		pg.Quorum = append(pg.Quorum, htmlQuorum{RuleQuorum: q, Scope: ruleScope(p, q.Rule), Needed: q.Needed()})
@@ -240,6 +281,24 @@ ol.how li { margin: 8px 0; }
 <h2>Changes</h2>
 {{- range .Destructive}}{{template "change" .}}{{end}}
 {{- range .Changes}}{{template "change" .}}{{end}}
+{{- end}}
+
+{{- if .Reach}}
+<h2 id="reachability">Reachability</h2>
+<p>Traffic the firewalls let through after this plan and not before (+), and the reverse (-), computed from the configuration (docs/reachability.md says what it does not model).</p>
+{{- range .Reach}}
+<h3><code>{{.Device}}</code>: {{if .NotComputed}}not computed{{else}}opens {{.Opens}}, closes {{.Closes}}{{end}}</h3>
+{{- if .NotComputed}}
+<p class="note">Not computed: {{.NotComputed}}</p>
+{{- else}}
+<table class="rules reach">
+<tr><th></th><th>From zone</th><th>To zone</th><th>Sources</th><th>Destinations</th><th>Service</th></tr>
+{{- range .Rows}}
+<tr class="{{.Class}}"><td class="sym">{{if eq .Class "add"}}+{{else}}-{{end}}</td><td>{{.From}}</td><td>{{.To}}</td><td><code>{{.Sources}}</code></td><td><code>{{.Destinations}}</code></td><td><code>{{.Service}}</code>{{if .AnyToAny}} <strong class="note">any to any</strong>{{end}}</td></tr>
+{{- end}}
+</table>
+{{- end}}
+{{- end}}
 {{- end}}
 
 {{- if .RulesChange}}

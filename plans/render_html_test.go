@@ -15,7 +15,7 @@ import (
 
 func TestRenderHTMLGolden(t *testing.T) {
 	ps := fixtures(t)
-	for _, name := range []string{"mixed", "drift", "sensitive", "no-changes"} {
+	for _, name := range []string{"mixed", "drift", "sensitive", "no-changes", "firewall"} {
 		t.Run(name, func(t *testing.T) {
 			var buf bytes.Buffer
 			if err := RenderHTML(&buf, ps[name]); err != nil {
@@ -142,4 +142,31 @@ func mustRead(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+func TestRenderHTMLReachability(t *testing.T) {
+	ps := fixtures(t)
+	var buf bytes.Buffer
+	if err := RenderHTML(&buf, ps["firewall"]); err != nil {
+		t.Fatal(err)
+	}
+	page := buf.String()
+	for _, want := range []string{
+		`<h2 id="reachability">Reachability</h2>`,
+		`<h3><code>junos.srx</code>: opens 3, closes 1</h3>`,
+		`<tr class="add"><td class="sym">+</td><td>mgmt</td><td>hci</td><td><code>10.20.10.0/24</code></td><td><code>10.20.120.0/24</code></td><td><code>udp/161</code></td></tr>`,
+		`<tr class="add"><td class="sym">+</td><td>hci</td><td>core</td><td><code>any</code></td><td><code>any</code></td><td><code>udp/123</code> <strong class="note">any to any</strong></td></tr>`,
+		`<tr class="del"><td class="sym">-</td><td>core</td><td>hci</td><td><code>10.64.0.0/12</code></td><td><code>10.20.120.0/24</code></td><td><code>tcp/110</code></td></tr>`,
+		`<h3><code>junos.srx-lab</code>: not computed</h3>`,
+		`<td><code>opens-into-hci</code></td><td>when it opens into hci</td>`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	buf.Reset()
+	RenderHTML(&buf, ps["mixed"])
+	if strings.Contains(buf.String(), "Reachability") {
+		t.Errorf("a plan that opens nothing has a reachability section")
+	}
 }

@@ -30,6 +30,7 @@ type jsonPlan struct {
 	Summary         summaryCounts         `json:"summary"`
 	ResourceChanges []jsonChange          `json:"resource_changes"`
 	Drift           []jsonDrift           `json:"drift"`
+	Reachability    []jsonReachability    `json:"reachability"`
 	Policies        []jsonPolicy          `json:"policies"`
 	Approval        jsonApproval          `json:"approval"`
 	Outputs         map[string]jsonOutput `json:"outputs"`
@@ -77,6 +78,21 @@ type jsonDrift struct {
 	Diffs   []jsonDiff `json:"diffs"`
 }
 
+type jsonReachability struct {
+	Device      string `json:"device"`
+	Opens       []Flow `json:"opens"`
+	Closes      []Flow `json:"closes"`
+	NotComputed string `json:"not_computed"`
+}
+
+func jsonReachabilities(rs []DeviceReachability) []jsonReachability {
+	out := []jsonReachability{}
+	for _, r := range rs {
+		out = append(out, jsonReachability{Device: r.Device, Opens: nonNil(r.Opens), Closes: nonNil(r.Closes), NotComputed: r.NotComputed})
+	}
+	return out
+}
+
 type jsonPolicy struct {
 	Name        string `json:"name"`
 	Enforcement string `json:"enforcement"`
@@ -110,6 +126,8 @@ type jsonRule struct {
 	Name          string   `json:"name"`
 	ResourceTypes []string `json:"resource_types"`
 	Actions       []string `json:"actions"`
+	OpensInto     []string `json:"opens_into"`
+	OpensFrom     []string `json:"opens_from"`
 	Required      int      `json:"required"`
 }
 
@@ -153,6 +171,7 @@ func RenderJSON(w io.Writer, p *Plan) error {
 		HasChanges:    p.HasChanges(),
 		Summary:       countsOf(p),
 		Drift:         jsonDrifts(p.Drift),
+		Reachability:  jsonReachabilities(p.Reachability),
 		Policies:      []jsonPolicy{},
 		Outputs:       map[string]jsonOutput{},
 	}
@@ -283,7 +302,8 @@ func jsonRulesOf(r *ApprovalRules) *jsonRules {
 		out.Approvers = append(out.Approvers, ja)
 	}
 	for _, x := range r.Rules {
-		out.Rules = append(out.Rules, jsonRule{Name: x.Name, ResourceTypes: nonNil(x.ResourceTypes), Actions: nonNil(x.Actions), Required: x.Required})
+		out.Rules = append(out.Rules, jsonRule{Name: x.Name, ResourceTypes: nonNil(x.ResourceTypes), Actions: nonNil(x.Actions),
+			OpensInto: nonNil(x.OpensInto), OpensFrom: nonNil(x.OpensFrom), Required: x.Required})
 	}
 	return out
 }

@@ -9,7 +9,7 @@ import (
 
 func TestRenderJSONGolden(t *testing.T) {
 	ps := fixtures(t)
-	for _, name := range []string{"mixed", "sensitive", "drift", "create"} {
+	for _, name := range []string{"mixed", "sensitive", "drift", "create", "firewall"} {
 		t.Run(name, func(t *testing.T) {
 			var buf bytes.Buffer
 			if err := RenderJSON(&buf, ps[name]); err != nil {
@@ -23,7 +23,7 @@ func TestRenderJSONGolden(t *testing.T) {
 			if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
 				t.Fatal(err)
 			}
-			for _, k := range []string{"format_version", "enclave", "digest", "digest_line", "summary", "resource_changes", "drift", "policies", "approval", "outputs"} {
+			for _, k := range []string{"format_version", "enclave", "digest", "digest_line", "summary", "resource_changes", "drift", "reachability", "policies", "approval", "outputs"} {
 				if _, ok := doc[k]; !ok {
 					t.Errorf("key %q missing", k)
 				}
@@ -117,5 +117,76 @@ func TestRenderDriftJSON(t *testing.T) {
 	}
 	if (&DriftReport{}).Found() {
 		t.Errorf("an empty report finds drift")
+	}
+}
+
+func TestRenderJSONReachability(t *testing.T) {
+	ps := fixtures(t)
+	var buf bytes.Buffer
+	if err := RenderJSON(&buf, ps["firewall"]); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Reachability []struct {
+			Device      string `json:"device"`
+			NotComputed string `json:"not_computed"`
+			Opens       []struct {
+				FromZone     string           `json:"from_zone"`
+				ToZone       string           `json:"to_zone"`
+				Sources      []string         `json:"sources"`
+				Destinations []string         `json:"destinations"`
+				Protocols    []map[string]int `json:"protocols"`
+				Ports        []map[string]int `json:"ports"`
+				Service      string           `json:"service"`
+				AnyToAny     bool             `json:"any_to_any"`
+				Text         string           `json:"text"`
+			} `json:"opens"`
+			Closes []struct {
+				Text string `json:"text"`
+			} `json:"closes"`
+		} `json:"reachability"`
+		Approval struct {
+			Rules struct {
+				Rules []struct {
+					Name      string   `json:"name"`
+					OpensInto []string `json:"opens_into"`
+					OpensFrom []string `json:"opens_from"`
+				} `json:"rules"`
+			} `json:"rules"`
+			Needed []struct {
+				Rule string `json:"rule"`
+			} `json:"needed"`
+		} `json:"approval"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Reachability) != 2 || doc.Reachability[0].Device != "junos.srx" || doc.Reachability[0].NotComputed != "" || !strings.HasPrefix(doc.Reachability[1].NotComputed, "after: policy") {
+		t.Fatalf("reachability %+v", doc.Reachability)
+	}
+	srx := doc.Reachability[0]
+	if len(srx.Opens) != 3 || len(srx.Closes) != 1 || srx.Closes[0].Text != "core -> hci: 10.64.0.0/12 -> 10.20.120.0/24 tcp/110" {
+		t.Fatalf("srx %+v", srx)
+	}
+	o := srx.Opens[2]
+	if o.FromZone != "mgmt" || o.ToZone != "hci" || o.Sources[0] != "10.20.10.0/24" || o.Destinations[0] != "10.20.120.0/24" ||
+		o.Protocols[0]["first"] != 17 || o.Ports[0]["first"] != 161 || o.Ports[0]["last"] != 161 || o.Service != "udp/161" || o.AnyToAny {
+		t.Errorf("flow %+v", o)
+	}
+	if !srx.Opens[0].AnyToAny {
+		t.Errorf("any to any not marked: %+v", srx.Opens[0])
+	}
+	rules := doc.Approval.Rules.Rules
+	if last := rules[len(rules)-1]; last.Name != "opens-into-hci" || len(last.OpensInto) != 1 || last.OpensInto[0] != "hci" || last.OpensFrom == nil {
+		t.Errorf("rules %+v", rules)
+	}
+	if n := doc.Approval.Needed; len(n) != 3 || n[2].Rule != "opens-into-hci" {
+		t.Errorf("needed %+v", n)
+	}
+	// A plan that opens nothing has an empty list, not a missing key.
+	buf.Reset()
+	RenderJSON(&buf, ps["mixed"])
+	if !strings.Contains(buf.String(), `"reachability": [],`) {
+		t.Errorf("no empty reachability list")
 	}
 }

@@ -628,6 +628,9 @@ func describeRule(r Rule) string {
 	if len(r.Actions) > 0 {
 		s += " on " + strings.Join(r.Actions, ", ")
 	}
+	if r.hasReachCondition() {
+		s += " when it " + reachScope(r)
+	}
 	return s
 }
 
@@ -644,6 +647,9 @@ func ruleScope(p *Plan, name string) string {
 			}
 			if len(r.Actions) > 0 {
 				parts = append(parts, "on "+strings.Join(r.Actions, ", "))
+			}
+			if r.hasReachCondition() {
+				parts = append(parts, "when it "+reachScope(r))
 			}
 			if len(parts) == 0 {
 				return "every change"

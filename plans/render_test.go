@@ -127,6 +127,7 @@ func fixtures(t *testing.T) map[string]*Plan {
 		"drift":      driftPlan(t, ks),
 		"sensitive":  sensitivePlan(t, ks),
 		"no-changes": noChangesPlan(ks),
+		"firewall":   firewallPlan(t, ks),
 	}
 	for _, p := range ps {
 		if p.Digest == "" {
@@ -150,6 +151,8 @@ func TestRenderTextGolden(t *testing.T) {
 		{"sensitive", "sensitive", TextOptions{}},
 		{"no-changes", "no-changes", TextOptions{}},
 		{"mixed-color", "mixed", TextOptions{Color: true}},
+		{"firewall", "firewall", TextOptions{}},
+		{"firewall-color", "firewall", TextOptions{Color: true}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -231,6 +234,30 @@ func TestRenderTextFacts(t *testing.T) {
 	}
 	if n := render("no-changes"); !strings.Contains(n, "No changes. The enclave matches the configuration.") || strings.Contains(n, "will perform") {
 		t.Errorf("no-changes plan:\n%s", n)
+	}
+	fw := render("firewall")
+	for _, want := range []string{
+		"Reachability\n",
+		"  junos.srx: opens 3, closes 1\n" +
+			"    + hci -> core: any -> any udp/123  (any to any)\n" +
+			"    + mgmt -> hci: 10.20.10.0/24 -> 10.20.120.0/24 icmp type 8\n" +
+			"    + mgmt -> hci: 10.20.10.0/24 -> 10.20.120.0/24 udp/161\n" +
+			"    - core -> hci: 10.64.0.0/12 -> 10.20.120.0/24 tcp/110\n",
+		`  junos.srx-lab: not computed: after: policy "web" (untrust -> trust): application "webmail"`,
+		`rule "opens-into-hci" needs 3, has 1 (alice): 2 more needed  [when it opens into hci]`,
+	} {
+		if !strings.Contains(fw, want) {
+			t.Errorf("firewall plan lacks %q:\n%s", want, fw)
+		}
+	}
+	// Before the summary, after the changes.
+	if i, j := strings.Index(fw, "Reachability"), strings.Index(fw, "Plan: 0 to add, 1 to change"); i < strings.Index(fw, "will perform") || i > j {
+		t.Errorf("the reachability section is out of place:\n%s", fw)
+	}
+	for _, name := range []string{"create", "mixed", "drift", "sensitive", "no-changes"} {
+		if strings.Contains(render(name), "Reachability") {
+			t.Errorf("%s plan, which changes no firewall, has a reachability section", name)
+		}
 	}
 }
 

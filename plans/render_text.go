@@ -94,6 +94,7 @@ func RenderText(w io.Writer, p *Plan, o TextOptions) error {
 	t.header(p)
 	t.drift(p.Drift)
 	t.changes(p)
+	t.reachability(p)
 	t.rulesChange(p)
 	t.rule()
 	t.line(t.paint(ansiBold, summaryLine(p)))
@@ -195,6 +196,36 @@ func (t *textWriter) changes(p *Plan) {
 		t.line(t.symPrefix(0, c.Action.Symbol()) + fmt.Sprintf("%s %q %q {", kw, c.Type, c.Name))
 		t.diffLines(changeLines(c))
 		t.line("    }")
+	}
+}
+
+// reachability lists, per device, the flows the plan newly permits (+) and newly denies (-).
+func (t *textWriter) reachability(p *Plan) {
+	if !p.ReachChanged() {
+		return
+	}
+	t.rule()
+	t.line(t.paint(ansiBold, "Reachability"))
+	t.line("")
+	t.line("Traffic the firewalls let through after this plan and not before (+), and the reverse (-),")
+	t.line("computed from the configuration (see docs/reachability.md for what it does not model):")
+	for _, d := range p.Reachability {
+		t.line("")
+		if d.NotComputed != "" {
+			t.line("  " + d.Device + ": " + t.paint(ansiYellow, "not computed: "+d.NotComputed))
+			continue
+		}
+		t.line(fmt.Sprintf("  %s: opens %d, closes %d", d.Device, len(d.Opens), len(d.Closes)))
+		for _, f := range d.Opens {
+			text := f.Text
+			if f.AnyToAny {
+				text += t.paint(ansiBold+ansiRed, "  (any to any)")
+			}
+			t.line("    " + t.paint(ansiGreen, "+") + " " + text)
+		}
+		for _, f := range d.Closes {
+			t.line("    " + t.paint(ansiRed, "-") + " " + f.Text)
+		}
 	}
 }
 

@@ -167,6 +167,25 @@ func decodeRule(b *hcl.Block, rule *ApprovalRule) hcl.Diagnostics {
 			}
 		}
 	}
+	for _, z := range []struct {
+		attr string
+		dst  *[]string
+	}{{"opens_into", &rule.OpensInto}, {"opens_from", &rule.OpensFrom}} {
+		a, ok := content.Attributes[z.attr]
+		if !ok {
+			continue
+		}
+		d := decodeStatic(a.Expr, z.dst)
+		diags = append(diags, d...)
+		if !d.HasErrors() && len(*z.dst) == 0 {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Empty zone list",
+				Detail:   fmt.Sprintf("%s lists the security zones whose newly opened traffic raises the quorum; an empty list would name none. Leave it out instead.", z.attr),
+				Subject:  a.Expr.Range().Ptr(),
+			})
+		}
+	}
 	if a, ok := content.Attributes["required"]; ok {
 		diags = append(diags, decodeQuorum(a.Expr, &rule.Required)...)
 	}

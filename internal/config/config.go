@@ -254,11 +254,14 @@ type Approver struct {
 }
 
 // ApprovalRule raises the quorum for the changes it matches. Empty ResourceTypes or Actions
-// match every type or action.
+// match every type or action. OpensInto and OpensFrom, when set, also require the plan to
+// newly permit a flow into (from) one of those security zones (docs/reachability.md).
 type ApprovalRule struct {
 	Name          string
 	ResourceTypes []string
 	Actions       []string // create, update, replace, delete
+	OpensInto     []string
+	OpensFrom     []string
 	Required      int
 	DeclRange     hcl.Range
 }

@@ -90,7 +90,7 @@ var approverSchema = &hcl.BodySchema{
 
 var ruleSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
-		{Name: "resource_types"}, {Name: "actions"}, {Name: "required", Required: true},
+		{Name: "resource_types"}, {Name: "actions"}, {Name: "opens_into"}, {Name: "opens_from"}, {Name: "required", Required: true},
 	},
 }
 

@@ -363,6 +363,23 @@ func comparePlans(want, got *plans.Plan, partial bool) []string {
 			}
 		}
 	}
+	if partial {
+		// A device whose values depend on a sensitive input has its reachability not
+		// computed without it; apply computes it exactly.
+		var kept []plans.DeviceReachability
+		for _, g := range got.Reachability {
+			if g.NotComputed != "" {
+				i := slices.IndexFunc(want.Reachability, func(w plans.DeviceReachability) bool { return w.Device == g.Device })
+				if i < 0 {
+					continue
+				}
+				g = want.Reachability[i]
+			}
+			kept = append(kept, g)
+		}
+		got.Reachability = kept
+	}
+	field("reachability entries", want.Reachability, got.Reachability)
 	field("policy results", want.Policies, got.Policies)
 	field("outputs", want.Outputs, got.Outputs)
 	if want.RulesSource != got.RulesSource || !plans.SameRules(want.Rules, got.Rules) || !plans.SameRules(want.RulesChange, got.RulesChange) {

@@ -694,6 +694,7 @@ func (e *Engine) plan(ctx context.Context, loader *config.Loader, cfg *config.Co
 		Observed:      h.observed,
 		Changes:       changes,
 		Drift:         h.drift,
+		Reachability:  planReachability(h.changes, changes),
 	}
 	sort.Slice(p.Drift, func(i, j int) bool { return p.Drift[i].Addr < p.Drift[j].Addr })
 	files, env := loader.Snapshot()

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,6 +17,11 @@ import (
 // mandatory policy is an error diagnostic at the policy's range; advisory ones are listed.
 func (e *Engine) evalPolicies(ev *evaluator, p *plans.Plan) hcl.Diagnostics {
 	var diags hcl.Diagnostics
+	// Policies, and only they, see what the plan does to reachability.
+	rv := reachabilityValue(p.Reachability)
+	ev.reachability = &rv
+	defer func() { ev.reachability = nil }()
+	notComputed := reachNotComputed(p.Reachability)
 	for _, s := range ev.allScopes {
 		for _, name := range keysOf(s.cfg.Policies) {
 			pol := s.cfg.Policies[name]
@@ -47,6 +53,9 @@ func (e *Engine) evalPolicies(ev *evaluator, p *plans.Plan) hcl.Diagnostics {
 			case !v.IsKnown():
 				res.Passed = true
 				res.Message = "not decided: depends on values known only after apply"
+				if notComputed != "" && refersTo(pol.Condition, "reachability") {
+					res.Message = "not decided: the reachability it reads was not computed (" + notComputed + ")"
+				}
 			case v.IsNull() || v.False():
 				res.Passed = false
 				res.Message = msg
@@ -61,6 +70,16 @@ func (e *Engine) evalPolicies(ev *evaluator, p *plans.Plan) hcl.Diagnostics {
 		}
 	}
 	return diags
+}
+
+// refersTo reports whether an expression refers to the top-level name root.
+func refersTo(expr hcl.Expression, root string) bool {
+	for _, t := range expr.Variables() {
+		if t.RootName() == root {
+			return true
+		}
+	}
+	return false
 }
 
 func rangeString(r hcl.Range) string {
@@ -80,7 +99,8 @@ func ConfigRules(a *config.Approval) *plans.ApprovalRules {
 		r.Approvers = append(r.Approvers, plans.Approver{Name: ap.Name, Key: ap.Key})
 	}
 	for _, ru := range a.Rules {
-		r.Rules = append(r.Rules, plans.Rule{Name: ru.Name, ResourceTypes: ru.ResourceTypes, Actions: ru.Actions, Required: ru.Required})
+		r.Rules = append(r.Rules, plans.Rule{Name: ru.Name, ResourceTypes: ru.ResourceTypes, Actions: ru.Actions,
+			OpensInto: ru.OpensInto, OpensFrom: ru.OpensFrom, Required: ru.Required})
 	}
 	return r
 }
@@ -111,6 +131,7 @@ func (e *Engine) approvalRules(cfg *config.Config, st *state.State, p *plans.Pla
 	}
 	if cfg.Approval != nil {
 		diags = append(diags, e.destructionRuleWarnings(cfg, conf, p)...)
+		diags = append(diags, zoneRuleWarnings(cfg, p)...)
 	}
 	// Destruction needs a rule of its own (SPEC §2): refuse the plan now rather than let an
 	// approved plan fail at the gate.
@@ -155,4 +176,33 @@ func (e *Engine) destructionRuleWarnings(cfg *config.Config, conf *plans.Approva
 	return hcl.Diagnostics{{Severity: hcl.DiagWarning, Summary: "No approval rule covers destroying data",
 		Detail:  fmt.Sprintf("No rule of the approval block covers %s: a plan that destroys such data will be refused until a rule does (e.g. rule \"destroys-data\" { actions = [\"delete\", \"replace\"], resource_types = [...] }).", strings.Join(missing, ", ")),
 		Subject: cfg.Approval.DeclRange.Ptr()}}
+}
+
+// zoneRuleWarnings warns about a rule naming, in opens_into or opens_from, a zone that no
+// security zone or policy of the enclave names: a misspelt zone would never raise the quorum.
+func zoneRuleWarnings(cfg *config.Config, p *plans.Plan) hcl.Diagnostics {
+	zones := securityZones(p.Changes)
+	var diags hcl.Diagnostics
+	for _, r := range cfg.Approval.Rules {
+		var unknown []string
+		for _, z := range append(slices.Clone(r.OpensInto), r.OpensFrom...) {
+			if !zones[z] && !slices.Contains(unknown, z) {
+				unknown = append(unknown, z)
+			}
+		}
+		if len(unknown) > 0 {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "Approval rule names an unknown zone",
+				Detail:  fmt.Sprintf("Rule %q names %s, which no junos_security_zone or junos_security_policies of this enclave names: it applies only when a plan opens traffic into or from a zone of that name.", r.Name, quoteJoin(unknown)),
+				Subject: r.DeclRange.Ptr()})
+		}
+	}
+	return diags
+}
+
+func quoteJoin(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return strings.Join(q, ", ")
 }

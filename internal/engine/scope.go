@@ -106,6 +106,9 @@ type evaluator struct {
 	hooks     hooks
 	isType    func(string) bool
 	allScopes []*scope
+	// reachability is what policies see as `reachability` (reachabilityValue) while they
+	// are evaluated; nil elsewhere.
+	reachability *cty.Value
 }
 
 // hooks supply resource values: planning them (plan) or reading what apply did (apply).
@@ -194,6 +197,8 @@ func (s *scope) nodeKey(t hcl.Traversal) (string, hcl.Diagnostics) {
 		return k, nil
 	case "count", "each", "self", "path":
 		return "", nil
+	case "reachability":
+		return "", bad("Invalid reference", "reachability, what a plan does to the traffic the firewalls let through, is available only in policy conditions and messages.")
 	}
 	n, ok := attr(1)
 	if !ok {
@@ -528,6 +533,11 @@ func (s *scope) evalContext(traversals []hcl.Traversal, rep repetition) (*hcl.Ev
 		case "path":
 			top["path"] = cty.ObjectVal(map[string]cty.Value{"module": cty.StringVal(s.cfg.Dir), "root": cty.StringVal(".")})
 			continue
+		case "reachability":
+			if s.ev.reachability != nil {
+				top["reachability"] = *s.ev.reachability
+				continue
+			}
 		}
 		node, d := s.nodeKey(t)
 		diags = append(diags, d...)
