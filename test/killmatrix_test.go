@@ -73,7 +73,7 @@ func TestKillMatrix(t *testing.T) {
 		require.True(t, kinds[want], "the apply never reached %s (points: %v)", want, points)
 	}
 	require.GreaterOrEqual(t, len(points), 30, "at least 30 distinct points: %v", points)
-	t.Logf("the kill matrix: %d points × {SIGKILL, SIGINT}", len(points))
+	t.Logf("the kill matrix: %d points × {SIGKILL, SIGINT}: %s", len(points), strings.Join(points, " "))
 	for _, action := range []string{"kill", "int"} {
 		for _, point := range points {
 			t.Run(action+"/"+point, func(t *testing.T) {
