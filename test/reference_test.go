@@ -137,7 +137,7 @@ func TestReferenceEnclavesValidate(t *testing.T) {
 		{
 			enclave:   "phx1-hci",
 			instances: 98,
-			policies: []string{"cpu-overcommit", "data-volumes-protected", "memory-fits-n-minus-1", "no-vm-on-unreplicated-datastore",
+			policies: []string{"cpu-overcommit", "data-volumes-protected", "memory-fits-n-minus-1", "no-any-to-any", "no-vm-on-unreplicated-datastore",
 				"two-uplinks", "vm-datastore-ids-replicated", "zone-pairs-end-in-deny"},
 			undecided: []string{"vm-datastore-ids-replicated"},
 			advisory:  []string{"cpu-overcommit"},
@@ -180,9 +180,9 @@ func TestReferenceEnclavesValidate(t *testing.T) {
 	}
 }
 
-// TestReferenceApprovalRules checks the gate rules phx1-hci asks for: firewall changes and
-// data destruction take three of the four approvers, and creating the firewall does not
-// (the first build is approved by two).
+// TestReferenceApprovalRules checks the gate rules phx1-hci asks for: firewall changes,
+// anything that opens traffic into hci (the first build included) and data destruction take
+// three of the four approvers.
 func TestReferenceApprovalRules(t *testing.T) {
 	root, vars := refWorkspace(t)
 	run := refValidate(t, filepath.Join(root, "enclaves", "phx1-hci"), vars)
@@ -211,6 +211,18 @@ func TestReferenceApprovalRules(t *testing.T) {
 	require.Equal(t, 3, rules["firewall"].required)
 	require.ElementsMatch(t, []string{"update", "replace", "delete"}, rules["firewall"].actions)
 	require.ElementsMatch(t, []string{"junos_security_policies", "junos_security_zone", "junos_address_book", "junos_application"}, rules["firewall"].types)
+	// Letting anything new into hci takes three, however the plan does it.
+	var zones []string
+	for _, ru := range r.Rules {
+		if ru.Name == "opens-into-hci" {
+			zones = ru.OpensInto
+			require.Equal(t, 3, ru.Required)
+			require.Empty(t, ru.ResourceTypes)
+			require.Empty(t, ru.Actions)
+			require.Empty(t, ru.OpensFrom)
+		}
+	}
+	require.Equal(t, []string{"hci"}, zones)
 	require.Equal(t, 3, rules["destroys-data"].required)
 	require.ElementsMatch(t, []string{"delete", "replace"}, rules["destroys-data"].actions)
 	require.ElementsMatch(t, []string{"ontap_volume", "vsphere_nas_datastore", "vsphere_virtual_machine"}, rules["destroys-data"].types)
@@ -339,7 +351,19 @@ resource "junos_security_policies" "hci_to_mgmt" {
   }
 }
 `}},
-			fail: []string{"zone-pairs-end-in-deny"},
+			// It also opens everything from any source to any destination.
+			fail: []string{"no-any-to-any", "zone-pairs-end-in-deny"},
+		},
+		{
+			// Every policy names one source, one destination and one application; what
+			// they permit together is what the policy judges.
+			name:    "a service opened from anywhere to anywhere",
+			enclave: "phx1-hci",
+			edits: []refEdit{{file: "enclaves/phx1-hci/network.hcl",
+				old: `{ name = "outbound-mail", source = ["services"], destination = ["corp-mx"], application = ["junos-smtp"] },`,
+				new: `{ name = "outbound-mail", source = ["services"], destination = ["corp-mx"], application = ["junos-smtp"] },
+        { name = "web-out", source = ["any"], destination = ["any"], application = ["junos-https"] },`}},
+			fail: []string{"no-any-to-any"},
 		},
 		{
 			name:    "zone pair without policies",

@@ -134,8 +134,8 @@ type storyPlanJSON struct {
 func TestStory(t *testing.T) {
 	w := newStoryWorld(t)
 
-	// Build PHX1: the first build needs the base quorum of two.
-	w.build(w.phx1, "phx1-1.plan", nil, "alice", "bob")
+	// Build PHX1: the first build opens traffic into hci, which takes three (opens-into-hci).
+	w.build(w.phx1, "phx1-1.plan", nil, "alice", "bob", "carol")
 
 	// vSphere: the 5-host cluster with HA and the service VMs, powered on.
 	vms := w.vms()
@@ -244,7 +244,7 @@ func TestStory(t *testing.T) {
 func TestLabDemo(t *testing.T) {
 	r := runBinary(t, runOpts{dir: repoRoot, env: []string{"NO_COLOR=1", "HOME=" + t.TempDir()}}, "lab", "demo", "--dir", t.TempDir())
 	require.Equal(t, 0, r.code, "%s", r)
-	for _, step := range []string{"Start the lab", "Plan the enclave enclaves/phx1-hci", "Two reviewers sign", "Apply:", "Plan again", "behind enclave's back", "Drift detection", "Fix it the controlled way", "Drift again", "The DR twin", "The story ran end to end."} {
+	for _, step := range []string{"Start the lab", "Plan the enclave enclaves/phx1-hci", "Three reviewers sign exactly this plan with their SSH keys (the rules it touches: required: 2, opens-into-hci: 3)", "Apply:", "Plan again", "behind enclave's back", "Drift detection", "Fix it the controlled way", "Drift again", "The DR twin", "The story ran end to end."} {
 		assert.Contains(t, r.stdout, step)
 	}
 }

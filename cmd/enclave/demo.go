@@ -13,6 +13,7 @@ import (
 
 	"github.com/enclave-dev/enclave/internal/lab"
 	"github.com/enclave-dev/enclave/internal/state"
+	"github.com/enclave-dev/enclave/plans"
 	"github.com/spf13/cobra"
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/vim25/types"
@@ -27,7 +28,8 @@ func labDemoCmd(s *streams) *cobra.Command {
 		Use:   "demo",
 		Short: "Start the lab and run the whole story: plan, approve, apply, re-plan, drift, fix",
 		Long: `Starts the lab, copies the bundled enclaves and modules into a scratch workspace (the repository
-is never written to), and runs: plan --out, approve by two lab reviewers, apply, a re-plan
+is never written to), and runs: plan --out, approve by as many lab reviewers as the plan's
+approval rules ask, apply, a re-plan
 that finds nothing to do, an out-of-band change made behind enclave's back, drift detecting
 it (exit 2), and the fix through plan, approve and apply, then a clean drift check. It stops
 the lab when done and exits 0 only if every step behaved as it should.`,
@@ -113,26 +115,42 @@ func runDemo(s *streams, dir, enclaveFlag string, keep bool) error {
 	}
 	vars := filepath.Join(l.Dir, "lab.vars")
 	planFile := filepath.Join(dir, "change-1.plan")
-	alice, bob := filepath.Join(encl, keyDir, "alice"), filepath.Join(encl, keyDir, "bob")
 	dana := filepath.Join(encl, keyDir, "dana") // the author's key: signs plans, never approves
-	for _, k := range []string{alice, bob, dana} {
-		if err := os.Chmod(k, 0o600); err != nil {
+	if err := os.Chmod(dana, 0o600); err != nil {
+		return err
+	}
+	// approve has as many lab reviewers sign as the plan's rules ask, in this order.
+	approve := func(planFile, encl string) error {
+		reviewers, err := reviewersFor(planFile, encl, keyDir)
+		if err != nil {
 			return err
 		}
+		for _, who := range reviewers {
+			key := filepath.Join(encl, keyDir, who)
+			if err := os.Chmod(key, 0o600); err != nil {
+				return err
+			}
+			if _, err := d.enclave(exitOK, "approve", planFile, "--key", key, "--as", who, "--dir", encl); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 
 	d.say("Plan the enclave %s and save the plan for review (exit 2: there are changes)", rel)
 	if _, err := d.enclave(exitChanges, "plan", encl, "--var-file", vars, "--out", planFile, "--author", "dana@lab", "--key", dana, "--detailed-exitcode"); err != nil {
 		return err
 	}
-	d.say("Two reviewers sign exactly this plan with their SSH keys")
+	n, why, err := quorumOf(planFile)
+	if err != nil {
+		return err
+	}
+	d.say("%s reviewers sign exactly this plan with their SSH keys (%s)", upper(numberWord(n)), why)
 	if _, err := d.enclave(exitOK, "show", planFile, "--digest"); err != nil {
 		return err
 	}
-	for _, who := range []struct{ name, key string }{{"alice", alice}, {"bob", bob}} {
-		if _, err := d.enclave(exitOK, "approve", planFile, "--key", who.key, "--as", who.name, "--dir", encl); err != nil {
-			return err
-		}
+	if err := approve(planFile, encl); err != nil {
+		return err
 	}
 	d.say("Apply: the gate checks the approvals, then the changes run in dependency order")
 	if _, err := d.enclave(exitOK, "apply", planFile, "--dir", encl, "--var-file", vars); err != nil {
@@ -160,10 +178,8 @@ func runDemo(s *streams, dir, enclaveFlag string, keep bool) error {
 	if _, err := d.enclave(exitChanges, "plan", encl, "--var-file", vars, "--out", fix, "--author", "dana@lab", "--key", dana, "--detailed-exitcode"); err != nil {
 		return err
 	}
-	for _, who := range []struct{ name, key string }{{"alice", alice}, {"bob", bob}} {
-		if _, err := d.enclave(exitOK, "approve", fix, "--key", who.key, "--as", who.name, "--dir", encl); err != nil {
-			return err
-		}
+	if err := approve(fix, encl); err != nil {
+		return err
 	}
 	if _, err := d.enclave(exitOK, "apply", fix, "--dir", encl, "--var-file", vars); err != nil {
 		return err
@@ -182,11 +198,8 @@ func runDemo(s *streams, dir, enclaveFlag string, keep bool) error {
 			if _, err := d.enclave(exitChanges, "plan", dr, "--var-file", vars, "--out", drPlan, "--author", "dana@lab", "--key", dana, "--detailed-exitcode"); err != nil {
 				return err
 			}
-			for _, who := range []struct{ name, key string }{{"alice", filepath.Join(dr, keyDir, "alice")}, {"bob", filepath.Join(dr, keyDir, "bob")}} {
-				_ = os.Chmod(who.key, 0o600)
-				if _, err := d.enclave(exitOK, "approve", drPlan, "--key", who.key, "--as", who.name, "--dir", dr); err != nil {
-					return err
-				}
+			if err := approve(drPlan, dr); err != nil {
+				return err
 			}
 			if _, err := d.enclave(exitOK, "apply", drPlan, "--dir", dr, "--var-file", vars); err != nil {
 				return err
@@ -203,6 +216,55 @@ func runDemo(s *streams, dir, enclaveFlag string, keep bool) error {
 	fmt.Fprintln(s.out)
 	return nil
 }
+
+// demoReviewers are the lab reviewers, in the order the demo asks them to sign.
+var demoReviewers = []string{"alice", "bob", "carol", "dave"}
+
+// quorumOf is how many approvals a saved plan needs (the most any rule it touches asks), and
+// which rules ask it, as the plan's approval section shows them.
+func quorumOf(planFile string) (int, string, error) {
+	p, err := plans.ReadFile(planFile)
+	if err != nil {
+		return 0, "", err
+	}
+	n := 0
+	var rules []string
+	for _, q := range plans.RuleQuorums(p) {
+		n = max(n, q.Required)
+		rules = append(rules, fmt.Sprintf("%s: %d", q.Rule, q.Required))
+	}
+	return n, "the rules it touches: " + strings.Join(rules, ", "), nil
+}
+
+// reviewersFor names the first reviewers of demoReviewers, as many as the plan needs.
+func reviewersFor(planFile, encl, keyDir string) ([]string, error) {
+	n, _, err := quorumOf(planFile)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, who := range demoReviewers {
+		if len(out) == n {
+			break
+		}
+		if _, err := os.Stat(filepath.Join(encl, keyDir, who)); err == nil {
+			out = append(out, who)
+		}
+	}
+	if len(out) < n {
+		return nil, fmt.Errorf("%s needs %d approvals and %s holds only %d lab reviewer keys", planFile, n, filepath.Join(encl, keyDir), len(out))
+	}
+	return out, nil
+}
+
+func numberWord(n int) string {
+	if n >= 0 && n < 5 {
+		return []string{"zero", "one", "two", "three", "four"}[n]
+	}
+	return fmt.Sprint(n)
+}
+
+func upper(s string) string { return strings.ToUpper(s[:1]) + s[1:] }
 
 // outOfBandChange adds a vCPU to the first managed VM, directly through govmomi.
 func outOfBandChange(s *streams, encl string, l *lab.Lab) (string, error) {

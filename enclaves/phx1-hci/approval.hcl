@@ -1,10 +1,15 @@
 # The change-approval gate (SPEC §6). Keys are LAB ONLY: see approvers/README.md.
 #
-# Two reviewers approve ordinary changes. Changing or removing firewall objects, and deleting
-# or replacing anything that holds data, needs three. Creating the zones, address book,
-# applications and policies on the first build falls under the base rule of two on purpose:
-# the rules cover update/replace/delete only, so the lab story (and a real first build) can
-# bring the enclave up with two reviewers, while every later firewall change needs three.
+# Two reviewers approve ordinary changes. Three are needed to change or remove firewall objects
+# (firewall), to let any new traffic into the hci zone (opens-into-hci), and to delete or
+# replace anything that holds data (destroys-data).
+#
+# opens-into-hci looks at what a plan does, not at which objects it touches: enclave computes,
+# from the SRX configuration before and after the plan, the flows it newly permits
+# (docs/reachability.md). So a new zone pair's policies, which the firewall rule (creations
+# excluded) lets through with two, need three when they open anything into hci, and the first
+# build, which opens everything the enclave serves, needs three too. Creating an address or an
+# application no policy uses yet still takes two.
 
 approval {
   required = 2
@@ -19,6 +24,11 @@ approval {
     resource_types = ["junos_security_policies", "junos_security_zone", "junos_address_book", "junos_application"]
     actions        = ["update", "replace", "delete"]
     required       = 3
+  }
+
+  rule "opens-into-hci" {
+    opens_into = ["hci"]
+    required   = 3
   }
 
   rule "destroys-data" {

@@ -26,6 +26,15 @@ policy "zone-pairs-end-in-deny" {
   message     = "the last policy of every zone pair (junos_security_policies) must be an explicit deny."
 }
 
+# What a plan newly permits through the SRX, computed from its configuration before and after
+# (docs/reachability.md): a service opened from every source to every destination of a zone
+# pair is a mistake here, whatever policy spelled it.
+policy "no-any-to-any" {
+  enforcement = "mandatory"
+  condition   = !anytrue([for o in reachability.opens : o.any_to_any])
+  message     = "a change must not permit a service from any source to any destination of a zone pair: see the flows marked \"any to any\" in the plan's Reachability section."
+}
+
 policy "memory-fits-n-minus-1" {
   enforcement = "mandatory"
   condition   = sum(concat([0], [for vm in vsphere_virtual_machine : vm.memory_mb])) <= (length(vsphere_host) - 1) * var.host_memory_gb * 1024
