@@ -39,8 +39,9 @@ type Flow struct {
 	SourcePorts []NumberRange `json:"source_ports"`
 	// Service is the protocols and ports as the text plan shows them: "tcp/443", "any".
 	Service string `json:"service"`
-	// AnyToAny marks a flow that is part of a service the change permits from every source
-	// to every destination of the zone pair (which may be spread over several flows).
+	// AnyToAny marks a flow that is part of a service the zone pair permits, after the
+	// change, from every source to every destination, and did not before (such a service may
+	// be spread over several flows).
 	AnyToAny bool `json:"any_to_any"`
 	// Text is the flow on one line: "core -> hci: 10.1.0.0/24 -> 10.20.0.0/24 tcp/443".
 	Text string `json:"text"`

@@ -111,8 +111,8 @@ func deviceDiff(before, after []reach.Resource) (reach.Result, error) {
 }
 
 // flowOf is a box as plans record it. It is marked any-to-any when its service overlaps one
-// that the change opens from every source to every destination of its zone pair: then some
-// of its flows are part of that opening.
+// that its zone pair permits from every source to every destination after the change and
+// not before (reach.Result.OpensAnyToAny): then some of its flows are part of that opening.
 func flowOf(b reach.Box, anyToAny []reach.Box) plans.Flow {
 	f := plans.Flow{
 		FromZone: b.From, ToZone: b.To,

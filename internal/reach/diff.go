@@ -13,8 +13,8 @@ type Result struct {
 	Opens []Box
 	// Closes are the flows permitted before the change and denied after it.
 	Closes []Box
-	// anyToAny are the services newly permitted from every source to every destination of
-	// a zone pair.
+	// anyToAny are the services a zone pair permits from every source to every destination
+	// after the change and did not before.
 	anyToAny []Box
 }
 
@@ -31,10 +31,13 @@ func (r Result) OpensFrom(zone string) []Box {
 	return filter(r.Opens, func(b Box) bool { return b.From == zone })
 }
 
-// OpensAnyToAny returns, per zone pair, the services (protocols and ports) the change newly
-// permits from every IPv4 source to every IPv4 destination, as boxes whose sources and
-// destinations are 0.0.0.0/0. This is computed on the exact set, not on Opens: a service
-// opened any-to-any may be spread over several boxes of Opens.
+// OpensAnyToAny returns, per zone pair, the services (protocols and ports) that the pair
+// permits from every IPv4 source to every IPv4 destination after the change and did not
+// before, as boxes whose sources and destinations are 0.0.0.0/0. It is computed on the
+// permitted sets, not on Opens: a service opened any-to-any may be spread over several boxes
+// of Opens, and a change that completes an any-to-any permit of a service already open
+// between a few hosts opens it any-to-any too, though Opens then leaves those hosts out.
+// Every such service has flows in Opens.
 func (r Result) OpensAnyToAny() []Box { return slices.Clone(r.anyToAny) }
 
 // String renders the result one box a line, opens first ("+ ") then closes ("- ").
@@ -78,7 +81,9 @@ func Diff(before, after Config) (Result, error) {
 		res.Opens = append(res.Opens, boxes(d, k, opens)...)
 		res.Closes = append(res.Closes, boxes(d, k, closes)...)
 		if opens != falseID {
-			svc := d.forall(d.forall(opens, dimSrc), dimDst)
+			// The whole lists this time: a service permitted any-to-any afterwards may have
+			// been open between some hosts before, outside what opens holds.
+			svc := d.diff(anyToAny(d, ca[k]), anyToAny(d, cb[k]))
 			res.anyToAny = append(res.anyToAny, boxes(d, k, svc)...)
 		}
 	}
@@ -164,6 +169,12 @@ func pairDiff(d *dd, before, after []compiledPolicy) (opens, closes nodeID) {
 	eb := evaluate(d, before[p:], region)
 	ea := evaluate(d, after[p:], region)
 	return d.diff(ea, eb), d.diff(eb, ea)
+}
+
+// anyToAny is the services (protocol and ports) list permits from every source to every
+// destination.
+func anyToAny(d *dd, list []compiledPolicy) nodeID {
+	return d.forall(d.forall(evaluate(d, list, trueID), dimSrc), dimDst)
 }
 
 // evaluate returns the packets of region that list permits, first match winning and the

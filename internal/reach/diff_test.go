@@ -343,6 +343,37 @@ func TestOpensAnyToAnyAcrossBoxes(t *testing.T) {
 	}
 }
 
+// A change that makes a service any-to-any opens it any-to-any, though it was open between
+// two hosts before (so Opens leaves them out and no box of Opens is any-to-any): otherwise a
+// policy refusing any-to-any openings could be passed in two steps.
+func TestOpensAnyToAnyCompletingAnOldPermit(t *testing.T) {
+	before := with(pair("trust", "dmz",
+		pol("b", "permit", "h1", "w1", "junos-ssh"),
+		pol("deny", "deny", "any", "any", "any")))
+	after := with(pair("trust", "dmz",
+		pol("b", "permit", "h1", "w1", "junos-ssh"),
+		pol("a", "permit", "any", "any", "junos-ssh junos-https"),
+		pol("deny", "deny", "any", "any", "any")))
+	r := mustDiff(t, before, after)
+	for _, b := range r.Opens {
+		if b.AnySource() && b.AnyDestination() && b.Service() == "tcp/22" {
+			t.Fatalf("an Opens box holds the old permit: %v", b)
+		}
+	}
+	a2a := r.OpensAnyToAny()
+	if len(a2a) != 1 || a2a[0].String() != "trust -> dmz: any -> any tcp/22,443" {
+		t.Errorf("OpensAnyToAny = %v\nopens:\n%s", a2a, r)
+	}
+	// A service any-to-any before as after is not opened so, whatever else the change opens.
+	r = mustDiff(t, after, with(pair("trust", "dmz",
+		pol("a", "permit", "any", "any", "junos-ssh junos-https"),
+		pol("c", "permit", "h1", "any", "any"),
+		pol("deny", "deny", "any", "any", "any"))))
+	if !r.Changed() || len(r.OpensAnyToAny()) != 0 {
+		t.Errorf("OpensAnyToAny = %v\nopens:\n%s", r.OpensAnyToAny(), r)
+	}
+}
+
 func TestDiffErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
