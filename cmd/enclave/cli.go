@@ -67,6 +67,7 @@ func (s *streams) ctx() context.Context { return s.intr.stop }
 var terraformFlags = map[string]bool{
 	"out": true, "var": true, "var-file": true, "detailed-exitcode": true, "target": true,
 	"refresh": true, "json": true, "parallelism": true, "lock-timeout": true, "check": true,
+	"no-color": true, "version": true, "destroy": true, "recursive": true, "diff": true,
 }
 
 // rewriteArgs turns -out=x / -var k=v into --out=x / --var k=v.
@@ -132,7 +133,12 @@ func newRoot(s *streams) *cobra.Command {
 	root.AddCommand(
 		validateCmd(s), fmtCmd(s), planCmd(s), showCmd(s), approveCmd(s), applyCmd(s), driftCmd(s),
 		stateCmd(s), importCmd(s), graphCmd(s), auditCmd(s), providersCmd(s), labCmd(s), versionCmd(s),
+		outputCmd(s),
 	)
+	root.PersistentFlags().BoolVar(&noColor, "no-color", false, "no colour in output (as NO_COLOR=1)")
+	// --version, as Terraform's: the same line as `enclave version`.
+	root.Version = Version
+	root.SetVersionTemplate(versionLine() + "\n")
 	return root
 }
 
@@ -141,9 +147,13 @@ var Version = "dev"
 
 func versionCmd(s *streams) *cobra.Command {
 	return &cobra.Command{Use: "version", Short: "Print the version", Args: cobra.NoArgs, RunE: func(*cobra.Command, []string) error {
-		fmt.Fprintf(s.out, "enclave %s (plan file format %d, state format %d)\n", Version, plans.FormatVersion, state.FormatVersion)
+		fmt.Fprintln(s.out, versionLine())
 		return nil
 	}}
+}
+
+func versionLine() string {
+	return fmt.Sprintf("enclave %s (plan file format %d, state format %d)", Version, plans.FormatVersion, state.FormatVersion)
 }
 
 func isTerminal(w io.Writer) bool {
@@ -156,8 +166,11 @@ func isTerminal(w io.Writer) bool {
 }
 
 // useColor: only on a terminal, and never with NO_COLOR.
+// noColor is --no-color (Terraform's -no-color), for every command.
+var noColor bool
+
 func useColor(w io.Writer) bool {
-	if _, set := os.LookupEnv("NO_COLOR"); set {
+	if _, set := os.LookupEnv("NO_COLOR"); set || noColor {
 		return false
 	}
 	return isTerminal(w)

@@ -119,13 +119,16 @@ func importCmd(s *streams) *cobra.Command {
 	var vf varFlags
 	var lf lockFlags
 	c := &cobra.Command{
-		Use:   "import ADDR ID",
-		Short: "Adopt an existing object into state (vSphere: an inventory path such as /DC0/vm/mail1)",
-		Args:  cobra.ExactArgs(2),
+		Use:   "import [DIR] ADDR ID",
+		Short: "Adopt an existing object into state (vSphere: an inventory path such as /DC0/vm/mail1, or the id a plan names)",
+		Args:  cobra.RangeArgs(2, 3),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			d, err := enclaveDir([]string{dir})
+			d, args, err := dirArg(dir, args)
 			if err != nil {
 				return err
+			}
+			if len(args) != 2 {
+				return fmt.Errorf("give the resource address and the object's ID")
 			}
 			b := backendFor(d)
 			u, err := lock(cmd.Context(), b, "import", lf)
@@ -147,7 +150,7 @@ func importCmd(s *streams) *cobra.Command {
 			return nil
 		},
 	}
-	c.Flags().StringVar(&dir, "dir", ".", "the enclave directory")
+	c.Flags().StringVar(&dir, "dir", "", "the enclave directory (or give it as the first argument)")
 	vf.add(c)
 	lf.add(c)
 	return c
@@ -190,16 +193,16 @@ func auditCmd(s *streams) *cobra.Command {
 	var dir string
 	var js bool
 	c := &cobra.Command{Use: "audit", Short: "Show or verify the hash-chained audit log"}
-	c.PersistentFlags().StringVar(&dir, "dir", ".", "the enclave directory")
-	log := func() (*state.AuditLog, error) {
-		d, err := enclaveDir([]string{dir})
+	c.PersistentFlags().StringVar(&dir, "dir", "", "the enclave directory (or give it as the first argument)")
+	log := func(args []string) (*state.AuditLog, string, error) {
+		d, _, err := dirArg(dir, args)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
-		return backendFor(d).Audit(), nil
+		return backendFor(d).Audit(), d, nil
 	}
-	show := &cobra.Command{Use: "show", Short: "List audit entries", Args: cobra.NoArgs, RunE: func(cmd *cobra.Command, _ []string) error {
-		l, err := log()
+	show := &cobra.Command{Use: "show [DIR]", Short: "List audit entries", Args: cobra.MaximumNArgs(1), RunE: func(cmd *cobra.Command, args []string) error {
+		l, _, err := log(args)
 		if err != nil {
 			return err
 		}
@@ -219,12 +222,8 @@ func auditCmd(s *streams) *cobra.Command {
 		return nil
 	}}
 	show.Flags().BoolVar(&js, "json", false, "entries as JSON")
-	verify := &cobra.Command{Use: "verify", Short: "Check the hash chain; exit 1 naming the first broken entry", Args: cobra.NoArgs, RunE: func(cmd *cobra.Command, _ []string) error {
-		l, err := log()
-		if err != nil {
-			return err
-		}
-		d, err := enclaveDir([]string{dir})
+	verify := &cobra.Command{Use: "verify [DIR]", Short: "Check the hash chain against the state's anchor; exit 1 naming the first broken entry", Args: cobra.MaximumNArgs(1), RunE: func(cmd *cobra.Command, args []string) error {
+		l, d, err := log(args)
 		if err != nil {
 			return err
 		}
@@ -251,6 +250,8 @@ func auditCmd(s *streams) *cobra.Command {
 	}}
 	c.AddCommand(show, verify)
 	c.RunE = show.RunE
+	c.Args = cobra.MaximumNArgs(1)
+	c.Use = "audit [show|verify] [DIR]"
 	return c
 }
 
