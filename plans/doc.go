@@ -38,7 +38,10 @@
 // The approval block's own `required` is the base rule, reported under the reserved name
 // "required"; it applies to every plan, since every apply writes state. A named rule applies
 // when at least one change (not a no-op or a read) matches it: its resource_types contain the
-// change's type, or are empty, and its actions contain the change's action, or are empty. A
+// change's type, or are empty, and its actions contain the change's action, or are empty; and,
+// when it names zones (opens_into, opens_from), when the plan's Reachability newly permits a
+// flow into one of its opens_into zones and from one of its opens_from zones (an unset list
+// matching every zone), or could not be computed for a device. A
 // plan whose only change is to the approval rules touches the base rule, and is judged under
 // the rules in force (Plan.Rules), never the new ones. Each valid approval counts once toward
 // every rule the plan touches; the plan's author never counts (compared by name, and by the

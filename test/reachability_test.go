@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/enclave-dev/enclave/plans"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -124,6 +125,27 @@ func TestReachabilityReference(t *testing.T) {
 
 	page := w.expect(0, "show", file, "--html").stdout
 	golden(t, "reachability-monitoring.html", between(t, page, `<h2 id="reachability">`, "\n<h2>"))
+
+	// The author edits the file to drop the flow (and so the rule), re-digests it and signs it
+	// again around enclave; alice and bob sign it with ssh-keygen. Re-deriving the plan from
+	// its own content finds the flow it left out: show refuses it, and so does apply.
+	forged := w.path("forged.plan")
+	raw, err := os.ReadFile(file)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(forged, raw, 0o644))
+	forgeOnly(t, forged, func(p *plans.Plan) { p.Reachability, p.AuthorSignature = nil, "" })
+	sig := sshKeygenSign(t, forged, filepath.Join(w.phx1, "approvers", "dana"))
+	forgeOnly(t, forged, func(p *plans.Plan) { p.AuthorSignature = sig })
+	r = w.run("show", forged)
+	require.Equal(t, 3, r.code, "%s", r)
+	assert.Contains(t, r.stderr, "the plan does not follow from its own configuration: its reachability entries are not what its configuration gives")
+	for _, n := range []string{"alice", "bob"} {
+		gateInject(t, forged, n, sshKeygenSign(t, forged, filepath.Join(w.phx1, "approvers", n)))
+	}
+	r = w.expect(3, "apply", forged, "--dir", w.phx1, "--var-file", w.vars)
+	assert.Contains(t, r.stderr, "its reachability entries are not what its configuration gives")
+	assert.NotContains(t, r.stderr, "opens-into-hci", "the forged file hides the rule from the first look")
+	assert.NotContains(t, w.lab.Junos["srx-phx1"].CommittedSet(), "from-zone mgmt to-zone hci")
 
 	// Two approvals are not enough; the gate names the rule.
 	w.expect(0, "approve", file, "--key", filepath.Join(w.phx1, "approvers", "alice"), "--as", "alice", "--dir", w.phx1)
