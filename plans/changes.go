@@ -34,7 +34,9 @@ type Plan struct {
 	PinnedFiles map[string]string   `json:"pinned_files,omitempty"`
 	Variables   map[string]Variable `json:"variables"`
 	Targets     []string            `json:"targets,omitempty"`
-	Refreshed   bool                `json:"refreshed"`
+	// Destroy: made by plan --destroy, taking down everything the state holds.
+	Destroy   bool `json:"destroy,omitempty"`
+	Refreshed bool `json:"refreshed"`
 	// State is what the plan was made against; PriorState is that state itself (its file
 	// form, sensitive values hashed as state keeps them; absent for an empty state), so the
 	// plan can be re-derived from the file alone, by a reviewer who has no access to the

@@ -72,3 +72,34 @@ func TestEverydayCommands(t *testing.T) {
 	require.NotContains(t, r.stdout, "\x1b[")
 	_ = os.Remove(filepath.Join(w.dir, ".enclave", "state.lock"))
 }
+
+// plan --destroy (and -destroy) takes everything down through the gate, honouring
+// prevent_destroy.
+func TestPlanDestroy(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.converge("base.plan")
+	file := w.plan("down.plan", "-destroy")
+	r := w.expect(0, "show", file)
+	require.Contains(t, r.stdout, "Plan: 0 to add, 0 to change, 0 to replace, 10 to destroy.")
+	w.approve(file, "alice", "bob")
+	refused := w.apply(file)
+	require.Equal(t, 3, refused.code, "destroying VMs and the datastore needs the destroys-data rule's three\n%s", refused)
+	w.approve(file, "carol")
+	r = w.apply(file)
+	require.Equal(t, 0, r.code, "%s", r)
+	require.Empty(t, strings.TrimSpace(w.expect(0, "state", "list", w.dir).stdout))
+	require.Empty(t, w.vms(), "the VMs are gone from the gear")
+	// Built again, one resource now refuses to be destroyed.
+	w.converge("again.plan")
+	main := filepath.Join(w.dir, "main.hcl")
+	b, err := os.ReadFile(main)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(main, []byte(strings.Replace(string(b), `  vlan_id   = 120
+}`, `  vlan_id   = 120
+  lifecycle { prevent_destroy = true }
+}`, 1)), 0o644))
+	r = w.run("plan", w.dir, "--var-file", w.vars, "--destroy")
+	require.Equal(t, 1, r.code, "%s", r)
+	require.Contains(t, r.stderr, "vsphere_distributed_port_group.services has lifecycle.prevent_destroy set, and plan --destroy would delete it")
+}

@@ -16,6 +16,7 @@ func planCmd(s *streams) *cobra.Command {
 	var (
 		out, authorFlag string
 		keyFlag         string
+		destroy         bool
 		targets         []string
 		refresh         bool
 		detailed, js    bool
@@ -46,7 +47,7 @@ With --out the plan is saved for review, approval and apply; there is no apply w
 			}
 			defer func() { _ = u.Unlock() }()
 			e := newEngine(s)
-			run, err := e.Plan(ctx, b, engine.PlanOptions{Dir: dir, Vars: vf.inputs(), Targets: targets, Refresh: refresh, Author: author(authorFlag), Lifetime: lifetime})
+			run, err := e.Plan(ctx, b, engine.PlanOptions{Dir: dir, Vars: vf.inputs(), Targets: targets, Refresh: refresh, Author: author(authorFlag), Lifetime: lifetime, Destroy: destroy})
 			if derr := printDiags(s, run.Loader, run.Diags); derr != nil {
 				return derr
 			}
@@ -123,6 +124,7 @@ With --out the plan is saved for review, approval and apply; there is no apply w
 	c.Flags().StringVar(&out, "out", "", "save the plan to FILE for review, approval and apply")
 	c.Flags().StringArrayVar(&targets, "target", nil, "plan only this resource address (and what it depends on); repeatable")
 	c.Flags().BoolVar(&refresh, "refresh", true, "read the gear before planning (--refresh=false plans against state alone)")
+	c.Flags().BoolVar(&destroy, "destroy", false, "plan taking down everything the state holds (honouring prevent_destroy); it goes through the gate like any plan")
 	c.Flags().BoolVar(&detailed, "detailed-exitcode", false, "exit 2 when the plan has changes, 0 when it has none")
 	c.Flags().BoolVar(&js, "json", false, "print the plan as JSON (docs/json-format.md)")
 	c.Flags().StringVar(&authorFlag, "author", "", "who makes the plan (default: ENCLAVE_AUTHOR, git user.email, or the OS user); the author never counts as an approver")

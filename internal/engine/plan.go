@@ -31,6 +31,9 @@ type PlanOptions struct {
 	// Offline plans without contacting any device (validate, graph): no refresh, data
 	// sources are unknown, providers are never configured.
 	Offline bool
+	// Destroy plans taking down everything the state holds (plan --destroy), honouring
+	// lifecycle.prevent_destroy; it goes through the gate like any plan.
+	Destroy bool
 
 	// replay, when set, plans again what a saved plan recorded, with no device: refresh is
 	// the plan's observations and data sources its recorded results (see Applier.rederive).
@@ -289,6 +292,49 @@ func (h *planHooks) planManaged(s *scope, r *config.Resource, key instanceKey, a
 	h.changes[addr] = rc
 	return objectValue(&rs.Schema, pl, sensitive, tags), diags
 }
+
+// destroyAll turns the plan into one that deletes every managed object the state holds
+// (what exists: an intent found by refresh too) and creates nothing; an instance whose
+// lifecycle.prevent_destroy is set refuses the plan, as Terraform's -destroy does.
+func (h *planHooks) destroyAll(e *Engine) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, addr := range keysOf(h.changes) {
+		rc := h.changes[addr]
+		if rc.Mode != "managed" {
+			continue
+		}
+		prior := h.st.Resource(addr)
+		if prior == nil || rc.Action == plans.Create && rc.Before == nil && h.current[addr] == nil && isIntentOrNew(prior) {
+			delete(h.changes, addr) // nothing there to destroy
+			continue
+		}
+		if r := h.instRes[addr]; r != nil && r.PreventDestroy {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Instance cannot be destroyed",
+				Detail: fmt.Sprintf("%s has lifecycle.prevent_destroy set, and plan --destroy would delete it. Remove prevent_destroy in a reviewed change first.", addr), Subject: r.DeclRange.Ptr()})
+			continue
+		}
+		rs := e.resourceSchema(rc.Type)
+		cur := prior.Attributes
+		if h.refreshed {
+			cur = hiddenLikePrior(prior.Attributes, h.current[addr])
+		}
+		d := &plans.ResourceChange{Addr: addr, Module: rc.Module, Mode: "managed", Type: rc.Type, Name: rc.Name, Key: rc.Key, Provider: rc.Provider,
+			Action: plans.Delete, Reason: "plan --destroy", DependsOn: rc.DependsOn, Tags: rc.Tags}
+		if rs != nil {
+			d.Destructive = rs.Destructive
+			if cur != nil {
+				d.Before = maskObject(&rs.Schema, cur, nil)
+				d.Diffs = diffObjects(&rs.Schema, providers.Conform(&rs.Schema, cur), nil, nil).diffs
+			} else {
+				d.Reason = "plan --destroy; already gone from the device"
+			}
+		}
+		h.changes[addr] = d
+	}
+	return diags
+}
+
+func isIntentOrNew(r *state.Resource) bool { return r == nil || isIntent(r) }
 
 // knownOnly is a planned object without its unknown values.
 func knownOnly(o map[string]any) map[string]any {
@@ -561,6 +607,7 @@ func (e *Engine) plan(ctx context.Context, loader *config.Loader, cfg *config.Co
 	h.ps = ps
 	switch {
 	case opts.replay != nil:
+		opts.Destroy = opts.replay.Destroy
 		h.current = map[string]providers.Object{}
 		for addr, o := range opts.replay.Observed {
 			h.current[addr] = toPlainMap(o)
@@ -652,6 +699,9 @@ func (e *Engine) plan(ctx context.Context, loader *config.Loader, cfg *config.Co
 		deps[sr.Addr] = sr.Dependencies
 	}
 
+	if opts.Destroy {
+		diags = append(diags, h.destroyAll(e)...)
+	}
 	changes := make([]plans.ResourceChange, 0, len(h.changes))
 	for _, k := range keysOf(h.changes) {
 		changes = append(changes, *h.changes[k])
@@ -688,6 +738,7 @@ func (e *Engine) plan(ctx context.Context, loader *config.Loader, cfg *config.Co
 		Author:        opts.Author,
 		CreatedAt:     opts.Now,
 		Targets:       opts.Targets,
+		Destroy:       opts.Destroy,
 		Refreshed:     opts.Refresh,
 		State:         plans.StateRef{Lineage: st.Lineage, Serial: st.Serial, Digest: st.Digest()},
 		PriorState:    prior,
