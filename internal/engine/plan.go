@@ -784,6 +784,10 @@ func (e *Engine) plan(ctx context.Context, loader *config.Loader, cfg *config.Co
 
 	rd := e.approvalRules(cfg, st, p)
 	diags = append(diags, rd...)
+	if cfg.Approval != nil {
+		// Every instance, so --target does not hide a zone the configuration has.
+		diags = append(diags, zoneRuleWarnings(cfg, h.changes)...)
+	}
 	life := opts.Lifetime
 	if life == 0 {
 		life = 24 * time.Hour

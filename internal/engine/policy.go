@@ -131,7 +131,6 @@ func (e *Engine) approvalRules(cfg *config.Config, st *state.State, p *plans.Pla
 	}
 	if cfg.Approval != nil {
 		diags = append(diags, e.destructionRuleWarnings(cfg, conf, p)...)
-		diags = append(diags, zoneRuleWarnings(cfg, p)...)
 	}
 	// Destruction needs a rule of its own (SPEC §2): refuse the plan now rather than let an
 	// approved plan fail at the gate.
@@ -180,8 +179,8 @@ func (e *Engine) destructionRuleWarnings(cfg *config.Config, conf *plans.Approva
 
 // zoneRuleWarnings warns about a rule naming, in opens_into or opens_from, a zone that no
 // security zone or policy of the enclave names: a misspelt zone would never raise the quorum.
-func zoneRuleWarnings(cfg *config.Config, p *plans.Plan) hcl.Diagnostics {
-	zones := securityZones(p.Changes)
+func zoneRuleWarnings(cfg *config.Config, changes map[string]*plans.ResourceChange) hcl.Diagnostics {
+	zones := securityZones(changes)
 	var diags hcl.Diagnostics
 	for _, r := range cfg.Approval.Rules {
 		var unknown []string

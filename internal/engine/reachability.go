@@ -256,7 +256,7 @@ func reachNotComputed(rs []plans.DeviceReachability) string {
 
 // securityZones are the zone names the plan's Junos security resources name, before or after:
 // the zones an approval rule's opens_into and opens_from can mean.
-func securityZones(changes []plans.ResourceChange) map[string]bool {
+func securityZones(changes map[string]*plans.ResourceChange) map[string]bool {
 	out := map[string]bool{}
 	for _, c := range changes {
 		for _, v := range []map[string]any{c.Before, c.After} {

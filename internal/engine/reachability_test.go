@@ -350,6 +350,13 @@ approval {
 		touched = append(touched, r.Name)
 	}
 	assert.Equal(t, []string{"required", "opens-into-trust"}, touched)
+
+	// A plan of one target still knows every zone of the configuration.
+	run = h.plan(func(o *PlanOptions) { o.Targets = []string{"junos_application.ldaps"} })
+	require.False(t, run.Diags.HasErrors(), "%s", run.Diags.Error())
+	require.Len(t, run.Diags, 1)
+	assert.Contains(t, run.Diags[0].Detail, `Rule "opens-from-dmz" names "dmz"`)
+	assert.Empty(t, run.Plan.Reachability, "an application no policy names opens nothing")
 }
 
 func TestReachabilityTamperedFileIsFound(t *testing.T) {
