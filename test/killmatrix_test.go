@@ -106,7 +106,15 @@ func kmStopAndConverge(t *testing.T, point, action string) {
 	lockPath := filepath.Join(w.dir, ".enclave", "state.lock")
 	switch action {
 	case "kill":
-		require.Equal(t, -1, r.code, "the apply was to be killed at %s\n%s", point, r)
+		if r.code == 0 && strings.HasPrefix(point, "state.") {
+			// Group commits batch state writes as completions happen to land, so a run may
+			// write state a time or two fewer than the run that listed the points: this one
+			// never reached the point and completed.
+			require.Contains(t, r.stdout, "Apply complete", "%s", r)
+			t.Logf("%s was not reached in this run (state writes are batched by timing)", point)
+		} else {
+			require.Equal(t, -1, r.code, "the apply was to be killed at %s\n%s", point, r)
+		}
 	case "int", "int2":
 		if r.code == 0 {
 			// The interrupt landed as the apply was ending: it completed, and says so.
