@@ -892,17 +892,9 @@ func (a *Applier) collisionHint(ctx context.Context, c *plans.ResourceChange, st
 	if ferr != nil || found[c.Addr] == nil {
 		return err
 	}
-	return fmt.Errorf("%w\n%s", err, collisionText(a.e, c.Addr, c.Type, providers.String(found[c.Addr], "id")))
-}
-
-// collisionText says that an object with a planned create's identity already exists and
-// was not made by this enclave.
-func collisionText(e *Engine, addr, typ, id string) string {
-	help := ""
-	if rs := e.resourceSchema(typ); rs != nil && rs.ImportHelp != "" {
-		help = " (ID: " + rs.ImportHelp + ")"
-	}
-	return fmt.Sprintf("%s already exists on the device (id %s) and this enclave did not create it; it is never taken over silently: adopt it with `enclave import %s ID`%s, or give the resource another name", typ, id, addr, help)
+	hit := *c
+	hit.AlreadyExists = providers.String(found[c.Addr], "id")
+	return fmt.Errorf("%w\n%s %s", err, c.Addr, plans.CollisionNote(hit))
 }
 
 func orPrior(o providers.Object, ch providers.Change) providers.Object {
